@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything they need is
+# installed here, into .venv (Python) or with apt-get (Debian tools for benchmarks).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install run test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/eziox serve --demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# The whole suite, on the embedded SQLite default and again on PostgreSQL + Redis.
+test: lint test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest -q
+
+test-postgres: install
+	EZIOX_TEST_BACKEND=postgres $(BIN)/pytest -q
+
+bench: install
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python bench/api_links.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from eziox.cli import main
+
+main()

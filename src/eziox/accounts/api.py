@@ -1,0 +1,38 @@
+"""The /v1/profile routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from eziox.accounts import service
+from eziox.accounts.schemas import Profile, ProfileUpdate
+from eziox.apidocs import error_responses
+from eziox.auth.guard import require
+from eziox.auth.principal import Principal
+from eziox.auth.scopes import Permission
+from eziox.db import DbSession
+from eziox.kit.responses import JSONBytes
+
+router = APIRouter(prefix="/v1/profile", tags=["Profile"])
+
+ProfileRead = Annotated[Principal, Depends(require(Permission.PROFILE_READ))]
+ProfileWrite = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]
+
+
+@router.get("", response_model=Profile, responses=error_responses(401, 403, 429))
+async def get_profile(principal: ProfileRead, session: DbSession) -> Response:
+    """Your profile information."""
+    account = await service.get_account(session, principal.account_id)
+    return JSONBytes(await service.profile(session, account))
+
+
+@router.patch("", response_model=Profile, responses=error_responses(401, 403, 413, 415, 422, 429))
+async def update_profile(
+    principal: ProfileWrite, session: DbSession, body: ProfileUpdate
+) -> Response:
+    """Change your name, bio, avatar, banner or theme; returns the profile."""
+    account = await service.update_profile(session, principal.account_id, body)
+    return JSONBytes(await service.profile(session, account))

@@ -1,0 +1,42 @@
+"""Every query on the accounts table."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eziox.models import Account, Link
+
+
+class AccountRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, account_id: str, *, lock: bool = False) -> Account | None:
+        query = select(Account).where(Account.id == account_id)
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def by_username(self, username: str) -> Account | None:
+        query = select(Account).where(Account.username == username)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def taken(self, username: str, email: str) -> tuple[bool, bool]:
+        query = select(Account.username, Account.email).where(
+            (Account.username == username) | (Account.email == email)
+        )
+        rows = (await self.session.execute(query)).all()
+        return any(r.username == username for r in rows), any(r.email == email for r in rows)
+
+    async def add(self, account: Account) -> None:
+        self.session.add(account)
+        await self.session.flush()
+
+    async def link_count(self, account_id: str) -> int:
+        query = select(func.count()).select_from(Link).where(Link.account_id == account_id)
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def delete(self, account_id: str) -> bool:
+        result = await self.session.execute(delete(Account).where(Account.id == account_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]

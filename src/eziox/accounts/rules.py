@@ -1,0 +1,54 @@
+"""Sign-up rules: usernames, emails, passwords (argon2id)."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9_-]{3,30}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 8
+
+# Paths the app serves or may serve at the top level, and names that invite impersonation.
+RESERVED_USERNAMES = frozenset(
+    """
+    about account accounts admin administrator api api-docs app assets auth billing blog
+    contact dashboard docs eziox favicon-ico health healthz help home l login logout me
+    metrics new null openapi pricing privacy profile readyz register root settings
+    sign-in sign-out sign-up signin signout signup static status support system templates
+    terms undefined user users v1 v2 webhooks www
+    """.split()
+)
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+def normalize_username(raw: str) -> str:
+    username = raw.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise ValueError("username must be 3-30 characters of a-z, 0-9, _ and -")
+    if username in RESERVED_USERNAMES:
+        raise ValueError(f"username '{username}' is reserved")
+    return username
+
+
+def normalize_email(raw: str) -> str:
+    email = raw.strip().lower()
+    if len(email) > 254 or not EMAIL_PATTERN.match(email):
+        raise ValueError("email must be a valid email address")
+    return email
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False

@@ -1,0 +1,120 @@
+"""What accounts do: sign up, show and edit the profile, change tier, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eziox.accounts import rules
+from eziox.accounts.repository import AccountRepository
+from eziox.accounts.schemas import ProfileUpdate
+from eziox.billing.entitlements import Tier, parse_tier
+from eziox.db import mark_keys_changed
+from eziox.errors import Conflict, NotFound, ValidationFailed
+from eziox.kit.ids import user_id
+from eziox.kit.time import rfc3339
+from eziox.models import Account
+
+_NOT_NULL = ("name", "bio", "theme")
+
+
+def _validated(field: str, check: Any, value: str) -> str:
+    try:
+        return str(check(value))
+    except ValueError as exc:
+        raise ValidationFailed.field(field, str(exc)) from None
+
+
+async def create_account(
+    session: AsyncSession,
+    *,
+    username: str,
+    email: str,
+    password: str,
+    tier: str = Tier.FREE,
+    name: str = "",
+) -> Account:
+    """Create an account; bad input → ValidationFailed, a taken username/email → Conflict."""
+    username = _validated("username", rules.normalize_username, username)
+    email = _validated("email", rules.normalize_email, email)
+    password_hash = _validated("password", rules.hash_password, password)
+    tier = _validated("tier", parse_tier, tier)
+    repository = AccountRepository(session)
+    username_taken, email_taken = await repository.taken(username, email)
+    if username_taken:
+        raise Conflict(f"The username '{username}' is already taken.")
+    if email_taken:
+        raise Conflict("An account with this email already exists.")
+    account = Account(
+        id=user_id(),
+        username=username,
+        email=email,
+        password_hash=password_hash,
+        tier=tier,
+        name=name or username,
+    )
+    await repository.add(account)
+    return account
+
+
+async def get_account(session: AsyncSession, account_id: str) -> Account:
+    account = await AccountRepository(session).get(account_id)
+    if account is None:
+        raise NotFound("Account not found.")
+    return account
+
+
+async def find_by_username(session: AsyncSession, username: str) -> Account:
+    account = await AccountRepository(session).by_username(username.strip().lower())
+    if account is None:
+        raise NotFound(f"No account named '{username}'.")
+    return account
+
+
+async def profile(session: AsyncSession, account: Account) -> dict[str, Any]:
+    """The profile as the API shows it."""
+    links = await AccountRepository(session).link_count(account.id)
+    return {
+        "id": account.id,
+        "username": account.username,
+        "name": account.name,
+        "bio": account.bio,
+        "avatar": account.avatar,
+        "banner": account.banner,
+        "theme": account.theme,
+        "stats": {"views": 0, "followers": 0, "following": 0},
+        "links": links,
+        "createdAt": rfc3339(account.created_at),
+    }
+
+
+async def update_profile(session: AsyncSession, account_id: str, update: ProfileUpdate) -> Account:
+    """Apply the fields present in ``update``; name, bio and theme cannot be null."""
+    for field in _NOT_NULL:
+        if field in update.model_fields_set and getattr(update, field) is None:
+            raise ValidationFailed.field(field, "must not be null")
+    account = await AccountRepository(session).get(account_id, lock=True)
+    if account is None:
+        raise NotFound("Account not found.")
+    for field in update.model_fields_set:
+        setattr(account, field, getattr(update, field))
+    await session.flush()
+    return account
+
+
+async def set_tier(session: AsyncSession, username: str, tier: str) -> Account:
+    """Change an account's tier; every process sees the new limits on its next request."""
+    new_tier = _validated("tier", parse_tier, tier)
+    account = await find_by_username(session, username)
+    account.tier = new_tier
+    await session.flush()
+    mark_keys_changed(session)
+    return account
+
+
+async def delete_account(session: AsyncSession, account_id: str) -> None:
+    """Delete the account and every row it owns; its keys stop working at once."""
+    if not await AccountRepository(session).delete(account_id):
+        raise NotFound("Account not found.")
+    mark_keys_changed(session)

@@ -1,0 +1,83 @@
+"""OpenAPI pieces shared by the /v1 routers: the error envelope and the rate-limit headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    message: str
+    retryAfter: int | None = None
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error response: `{"error": {"code", "message", ...}}`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "error": {
+                    "code": "RATE_LIMIT_EXCEEDED",
+                    "message": "Too many requests. Please try again later.",
+                    "retryAfter": 3600,
+                }
+            }
+        }
+    )
+
+    error: ErrorBody
+
+
+_DESCRIPTIONS = {
+    401: "Invalid or missing API key",
+    403: "The key lacks the permission this endpoint needs",
+    404: "Resource not found",
+    409: "Conflict with the current state",
+    413: "Request body too large",
+    415: "Request body is not JSON",
+    422: "Validation error",
+    429: "Too many requests",
+}
+
+RATE_LIMIT_HEADERS: dict[str, Any] = {
+    "X-RateLimit-Limit": {
+        "description": "Requests allowed per hour",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left in this window",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Reset": {
+        "description": "Unix time (seconds) when the window resets",
+        "schema": {"type": "integer"},
+    },
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry for a route: the envelope under each error status."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {"model": ErrorEnvelope, "description": _DESCRIPTIONS[status]}
+        if status == 429:
+            entry["headers"] = {
+                **RATE_LIMIT_HEADERS,
+                "Retry-After": {
+                    "description": "Seconds until reset",
+                    "schema": {"type": "integer"},
+                },
+            }
+        responses[status] = entry
+    return responses

@@ -1,0 +1,1 @@
+"""API keys: creation, listing, revocation, and the checksummed key format."""

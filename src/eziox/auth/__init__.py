@@ -1,0 +1,1 @@
+"""API-key authentication, permissions and the route guard."""

@@ -1,0 +1,1 @@
+"""Tiers and what each includes."""

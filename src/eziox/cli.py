@@ -1,0 +1,258 @@
+"""The `eziox` command: thin — parse, call a service, print. Bad input exits non-zero."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eziox import __version__
+from eziox.config import Settings, load_settings
+from eziox.errors import EzioxError
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Eziox: a self-hostable link-in-bio platform.", no_args_is_help=True)
+users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+keys = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+app.add_typer(users, name="users")
+app.add_typer(keys, name="keys")
+console = Console()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"EZIOX_{str(first['loc'][0]).upper()}: {first['msg']}", 2)
+
+
+def run(work: Callable[[AsyncSession], Awaitable[T]], *, write: bool = True) -> T:
+    """Run ``work`` in one committed transaction against a ready database."""
+    from eziox.app import SchemaOutOfDate, prepare_database
+    from eziox.state import AppState
+
+    async def main() -> T:
+        state = AppState.build(settings())
+        try:
+            await prepare_database(state)
+            async with state.db.transaction(write=write) as session:
+                return await work(session)
+        finally:
+            await state.close()
+
+    try:
+        return asyncio.run(main())
+    except EzioxError as exc:
+        fail(exc.message)
+    except SchemaOutOfDate as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot reach a backing service: {exc}")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+@app.command("migrate")
+def migrate_command(
+    revision: Annotated[str, typer.Option(help="Target revision")] = "head",
+) -> None:
+    """Apply pending database migrations."""
+    from eziox import migrate
+    from eziox.db import make_engine
+
+    async def main() -> str | None:
+        engine = make_engine(settings())
+        try:
+            await migrate.upgrade(engine, revision)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        typer.echo(f"database at revision {asyncio.run(main())}")
+    except OSError as exc:
+        fail(f"cannot reach the database: {exc}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+    demo: Annotated[bool, typer.Option(help="Create a demo account and print a key")] = False,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Proxies trusted for X-Forwarded-For", envvar="EZIOX_FORWARDED_ALLOW_IPS"
+        ),
+    ] = "127.0.0.1",
+) -> None:
+    """Start the server (applies migrations on the embedded SQLite default)."""
+    import uvicorn
+
+    config = settings()
+    if workers > 1 and not config.redis_url:
+        fail(
+            "--workers > 1 needs EZIOX_REDIS_URL: rate limits and key revocations must be shared "
+            "between processes (start Redis, or run one worker)",
+            2,
+        )
+    run(_noop, write=False)  # migrate (SQLite) or check the schema (PostgreSQL) once, up front
+    if demo:
+        from eziox.demo import ensure_demo
+
+        username, secret = run(ensure_demo)
+        typer.echo(f"Demo account: {username}   bio page: http://{host}:{port}/{username}")
+        typer.echo(f"API key (full access, shown once): {secret}")
+        typer.echo(f'Try: curl -H "Authorization: Bearer {secret}" http://{host}:{port}/v1/profile')
+    uvicorn.run(
+        "eziox.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        log_level=config.log_level,
+        timeout_graceful_shutdown=20,
+    )
+
+
+async def _noop(_: AsyncSession) -> None:
+    return None
+
+
+@users.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="3-30 of a-z 0-9 _ -")],
+    email: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    tier: Annotated[str, typer.Option(help="free, pro, creator or lifetime")] = "free",
+) -> None:
+    """Create an account."""
+    from eziox.accounts.service import create_account
+
+    async def work(session: AsyncSession) -> str:
+        account = await create_account(
+            session, username=username, email=email, password=password, tier=tier
+        )
+        return f"created {account.username} ({account.id}, tier {account.tier})"
+
+    typer.echo(run(work))
+
+
+@users.command("set-tier")
+def users_set_tier(username: str, tier: str) -> None:
+    """Change an account's tier; limits change on its next request."""
+    from eziox.accounts.service import set_tier
+
+    async def work(session: AsyncSession) -> str:
+        account = await set_tier(session, username, tier)
+        return f"{account.username} is now on the {account.tier} tier"
+
+    typer.echo(run(work))
+
+
+@keys.command("create")
+def keys_create(
+    user: Annotated[str, typer.Option(help="Username")],
+    name: Annotated[str, typer.Option(help="A label for the key")],
+    permissions: Annotated[str, typer.Option(help="p1,p2,… or all")] = "all",
+    expires_in_days: Annotated[int | None, typer.Option(help="Days until it expires")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Create an API key and print it (the only time it is shown)."""
+    from eziox.accounts.service import find_by_username
+    from eziox.apikeys.service import create_api_key, describe
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        account = await find_by_username(session, user)
+        created = await create_api_key(
+            session,
+            account.id,
+            name=name,
+            permissions=permissions,
+            expires_in_days=expires_in_days,
+        )
+        return {**describe(created.key), "key": created.secret}
+
+    result = run(work)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    console.print(f"[bold]{result['key']}[/]")
+    console.print(
+        f"id {result['id']} · permissions {', '.join(result['permissions'])}"
+        f"{' · expires ' + result['expiresAt'] if result['expiresAt'] else ''}"
+    )
+    console.print("[yellow]Store it now: it will not be shown again.[/]", highlight=False)
+
+
+@keys.command("list")
+def keys_list(
+    user: Annotated[str, typer.Option(help="Username")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """List an account's API keys (never the secrets)."""
+    from eziox.accounts.service import find_by_username
+    from eziox.apikeys.service import describe, list_api_keys
+
+    async def work(session: AsyncSession) -> list[dict[str, Any]]:
+        account = await find_by_username(session, user)
+        return [describe(key) for key in await list_api_keys(session, account.id)]
+
+    rows = run(work, write=False)
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    table = Table("id", "name", "key", "permissions", "status", "created", "last used", "expires")
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["name"],
+            row["key"],
+            " ".join(row["permissions"]),
+            row["status"],
+            row["createdAt"],
+            row["lastUsedAt"] or "never",
+            row["expiresAt"] or "never",
+        )
+    console.print(table if rows else f"{user} has no API keys")
+
+
+@keys.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key; it stops working on the very next request, on every instance."""
+    from eziox.apikeys.service import revoke_by_id
+
+    async def work(session: AsyncSession) -> str:
+        key = await revoke_by_id(session, key_id)
+        return f"revoked {key.id} ({key.name})"
+
+    typer.echo(run(work))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

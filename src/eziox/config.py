@@ -1,0 +1,92 @@
+"""Settings, read once from the environment (prefix ``EZIOX_``); bad values fail fast."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE_NAME = "eziox-secret.key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EZIOX_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default=Path("."), description="Where the SQLite file and secret live")
+    database_url: str = ""
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="eziox", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    secret_key: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    auth_failure_limit: int = Field(default=30, ge=1, description="Failed API auths per IP")
+    auth_failure_window: int = Field(default=600, ge=1, description="Seconds")
+    rate_limit_window: int = Field(default=3600, ge=1, description="Seconds; the SPEC says 1 h")
+    key_cache_size: int = Field(default=10_000, ge=0)
+    last_used_interval: int = Field(
+        default=60, ge=0, description="Seconds between last-used writes"
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "EZIOX_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value == "":
+            return None
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("EZIOX_REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'eziox.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @cached_property
+    def secret(self) -> str:
+        """The server secret: from the environment, else generated once into the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / SECRET_FILE_NAME
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{SECRET_FILE_NAME}.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            # link() is atomic and refuses to overwrite: concurrent workers agree on one secret.
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        return path.read_text().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit overrides (used by tests and the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,109 @@
+"""Engine and sessions. The request session is the single commit point (see `request_session`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from eziox.config import Settings
+
+WRITE_OPTION = "eziox_write"
+_KEYS_CHANGED = "eziox.keys_changed"
+
+
+def mark_keys_changed(session: AsyncSession) -> None:
+    """Record that key lookups cached anywhere must be dropped once this transaction commits."""
+    session.info[_KEYS_CHANGED] = True
+
+
+def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
+    # pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves:
+    # writers take the lock up front (BEGIN IMMEDIATE) instead of failing on upgrade.
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(settings: Settings) -> AsyncEngine:
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(settings.db_url, pool_size=settings.db_pool_size)
+        _configure_sqlite(engine, settings.sqlite_synchronous)
+        return engine
+    return create_async_engine(
+        settings.db_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+class Database:
+    """One engine and two session factories: read (deferred) and write (immediate lock)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.on_keys_changed: Callable[[], Awaitable[None]] | None = None
+        self.engine = make_engine(settings)
+        self.is_sqlite = settings.is_sqlite
+        self._read = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write = async_sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def session(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+        factory = self._write if write else self._read
+        async with factory() as session:
+            yield session
+
+    async def commit(self, session: AsyncSession) -> None:
+        """The one commit point: commit, then run what must follow a commit."""
+        await session.commit()
+        if session.info.pop(_KEYS_CHANGED, False) and self.on_keys_changed is not None:
+            await self.on_keys_changed()
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """A session committed when the block ends without error (CLI and background work)."""
+        async with self.session(write=write) as session:
+            yield session
+            await self.commit(session)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session; committed once after the handler returns, before the response."""
+    database: Database = request.app.state.eziox.db
+    async with database.session(write=request.method not in _READ_METHODS) as session:
+        yield session
+        await database.commit(session)
+
+
+DbSession = Annotated[AsyncSession, Depends(request_session, scope="function")]

@@ -1,0 +1,1 @@
+"""Small shared pieces: ids, base62, time, JSON responses."""

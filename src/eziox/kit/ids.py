@@ -1,0 +1,23 @@
+"""Prefixed, opaque, URL-safe identifiers (``usr_…``, ``lnk_…``, ``key_…``)."""
+
+from __future__ import annotations
+
+from eziox.kit.base62 import random_string
+
+ID_BODY_LENGTH = 20  # ~119 bits of randomness
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{random_string(ID_BODY_LENGTH)}"
+
+
+def user_id() -> str:
+    return new_id("usr")
+
+
+def link_id() -> str:
+    return new_id("lnk")
+
+
+def key_id() -> str:
+    return new_id("key")

@@ -1,0 +1,82 @@
+"""The /v1/links routes (thin: validate, call the service, serialize once)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, Query
+from starlette.responses import Response
+
+from eziox.apidocs import error_responses
+from eziox.auth.guard import require
+from eziox.auth.principal import Principal
+from eziox.auth.scopes import Permission
+from eziox.db import DbSession
+from eziox.kit.responses import JSONBytes
+from eziox.links import service
+from eziox.links.schemas import Link, LinkCreate, LinkList, LinkUpdate
+
+router = APIRouter(prefix="/v1/links", tags=["Links"])
+
+LinksRead = Annotated[Principal, Depends(require(Permission.LINKS_READ))]
+LinksWrite = Annotated[Principal, Depends(require(Permission.LINKS_WRITE))]
+LinksDelete = Annotated[Principal, Depends(require(Permission.LINKS_DELETE))]
+
+
+@router.get("", response_model=LinkList, responses=error_responses(401, 403, 422, 429))
+async def list_links(
+    principal: LinksRead,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=100, description="Max results")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Pagination offset")] = 0,
+    active: Annotated[bool | None, Query(description="Filter by active status")] = None,
+) -> Response:
+    """Your links in order; `total` counts every match, not just this page."""
+    page = await service.list_links(
+        session, principal.account_id, limit=limit, offset=offset, active=active
+    )
+    return JSONBytes(orjson.dumps({"links": page.links, "total": page.total}))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Link,
+    responses=error_responses(401, 403, 413, 415, 422, 429),
+)
+async def create_link(principal: LinksWrite, session: DbSession, body: LinkCreate) -> Response:
+    """Create a link at the end of your order."""
+    link = await service.create_link(session, principal.account_id, body)
+    return JSONBytes(service.serialize(link), status_code=201)
+
+
+@router.get("/{link_id}", response_model=Link, responses=error_responses(401, 403, 404, 429))
+async def get_link(principal: LinksRead, session: DbSession, link_id: str) -> Response:
+    """One of your links."""
+    return JSONBytes(
+        service.serialize(await service.get_link(session, principal.account_id, link_id))
+    )
+
+
+@router.patch(
+    "/{link_id}", response_model=Link, responses=error_responses(401, 403, 404, 413, 415, 422, 429)
+)
+async def update_link(
+    principal: LinksWrite, session: DbSession, link_id: str, body: LinkUpdate
+) -> Response:
+    """Change a link; a new `order` moves it and renumbers the others (orders stay 0..n-1)."""
+    link = await service.update_link(session, principal.account_id, link_id, body)
+    return JSONBytes(service.serialize(link))
+
+
+@router.delete(
+    "/{link_id}",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(401, 403, 404, 429),
+)
+async def delete_link(principal: LinksDelete, session: DbSession, link_id: str) -> Response:
+    """Delete a link; the remaining links are renumbered."""
+    await service.delete_link(session, principal.account_id, link_id)
+    return Response(status_code=204)

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eziox.models.base import Base, Timestamps
+
+DEFAULT_THEME = "eziox-default"
+
+
+class Account(Timestamps, Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(30), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    avatar: Mapped[str | None] = mapped_column(String(2048), default=None)
+    banner: Mapped[str | None] = mapped_column(String(2048), default=None)
+    theme: Mapped[str] = mapped_column(String(64), default=DEFAULT_THEME)
+    tier: Mapped[str] = mapped_column(String(16), default="free")

@@ -1,0 +1,54 @@
+"""The limiter interface shared by the memory and Redis backends."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """The outcome of counting one request against an account's window.
+
+    ``stale`` means the key-cache generation moved: nothing was counted, look the key up again.
+    ``blocked_for`` > 0 means the client IP is locked out after failed authentications.
+    """
+
+    count: int = 0
+    reset: int = 0
+    generation: str = ""
+    stale: bool = False
+    blocked_for: int = 0
+
+
+def window_bounds(window: int, now: float | None = None) -> tuple[int, int]:
+    """Fixed windows aligned to the epoch: (window start, reset time), Unix seconds."""
+    now = time.time() if now is None else now
+    start = int(now // window) * window
+    return start, start + window
+
+
+class Limiter(Protocol):
+    async def hit(self, account_id: str, generation: str, client_ip: str) -> Hit:
+        """Count one request for the account unless the generation is stale or the IP blocked."""
+
+    async def usage(self, account_id: str) -> tuple[int, int]:
+        """(requests counted in the current window, reset time) without counting."""
+
+    async def fail(self, client_ip: str) -> int:
+        """Record a failed authentication; return seconds blocked (0 if not blocked)."""
+
+    async def blocked_for(self, client_ip: str) -> int:
+        """Seconds the IP is still blocked for failed authentications (0 if not)."""
+
+    async def generation(self) -> str:
+        """The current key-cache generation."""
+
+    async def bump_generation(self) -> None:
+        """Invalidate every process's cached key lookups."""
+
+    async def ping(self) -> None:
+        """Raise if the backing store is unreachable."""
+
+    async def close(self) -> None: ...

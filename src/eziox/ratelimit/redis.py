@@ -1,0 +1,107 @@
+"""Redis limiter: atomic across processes and instances, one round trip per request.
+
+A fixed window per account (INCR + EXPIRE inside one Lua script) — never read-then-write —
+so exactly ``limit`` requests succeed per window however many instances share Redis.
+"""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from eziox.ratelimit.base import Hit, window_bounds
+
+# KEYS: generation, counter, failures. ARGV: expected generation, counter ttl, failure limit.
+_HIT = """
+local generation = redis.call('GET', KEYS[1]) or '0'
+if generation ~= ARGV[1] then return {-1, generation} end
+local failures = tonumber(redis.call('GET', KEYS[3]) or '0')
+if failures >= tonumber(ARGV[3]) then
+  return {-2, generation, redis.call('PTTL', KEYS[3])}
+end
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+return {count, generation}
+"""
+
+# KEYS: failures. ARGV: window seconds.
+_FAIL = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('PTTL', KEYS[1])}
+"""
+
+
+def _seconds(pttl_ms: int) -> int:
+    return max(1, -(-int(pttl_ms) // 1000))
+
+
+class RedisLimiter:
+    def __init__(
+        self, client: Redis, *, prefix: str, window: int, failure_limit: int, failure_window: int
+    ) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.window = window
+        self.failure_limit = failure_limit
+        self.failure_window = failure_window
+        self._hit = client.register_script(_HIT)
+        self._fail = client.register_script(_FAIL)
+        self._generation_key = f"{prefix}:keycache:generation"
+
+    def _counter_key(self, account_id: str, start: int) -> str:
+        return f"{self.prefix}:rl:{account_id}:{start}"
+
+    def _failure_key(self, client_ip: str) -> str:
+        return f"{self.prefix}:authfail:{client_ip}"
+
+    async def hit(self, account_id: str, generation: str, client_ip: str) -> Hit:
+        start, reset = window_bounds(self.window)
+        keys = [
+            self._generation_key,
+            self._counter_key(account_id, start),
+            self._failure_key(client_ip),
+        ]
+        result = await self._hit(keys=keys, args=[generation, self.window + 60, self.failure_limit])
+        count, current = int(result[0]), _text(result[1])
+        if count == -1:
+            return Hit(generation=current, stale=True)
+        if count == -2:
+            return Hit(generation=current, blocked_for=_seconds(result[2]))
+        return Hit(count=count, reset=reset, generation=current)
+
+    async def usage(self, account_id: str) -> tuple[int, int]:
+        start, reset = window_bounds(self.window)
+        value = await self.client.get(self._counter_key(account_id, start))
+        return int(value or 0), reset
+
+    async def fail(self, client_ip: str) -> int:
+        count, pttl = await self._fail(
+            keys=[self._failure_key(client_ip)], args=[self.failure_window]
+        )
+        return _seconds(pttl) if int(count) > self.failure_limit else 0
+
+    async def blocked_for(self, client_ip: str) -> int:
+        key = self._failure_key(client_ip)
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.get(key)
+            pipe.pttl(key)
+            value, pttl = await pipe.execute()
+        if int(value or 0) >= self.failure_limit:
+            return _seconds(max(int(pttl), 1))
+        return 0
+
+    async def generation(self) -> str:
+        return _text(await self.client.get(self._generation_key) or b"0")
+
+    async def bump_generation(self) -> None:
+        await self.client.incr(self._generation_key)
+
+    async def ping(self) -> None:
+        await self.client.ping()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def _text(value: bytes | str | int) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
