@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from eziox.config import Settings
 from eziox.ratelimit.base import Limiter
@@ -17,8 +17,15 @@ def make_limiter(settings: Settings) -> Limiter:
         "failure_window": settings.auth_failure_window,
     }
     if settings.redis_url:
-        client = Redis.from_url(
-            settings.redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+        # A blocking pool: a burst waits briefly for a connection instead of failing.
+        pool = BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=64,
+            timeout=5,
+            socket_timeout=2,
+            socket_connect_timeout=2,
+            health_check_interval=30,
         )
+        client = Redis.from_pool(pool)
         return RedisLimiter(client, prefix=settings.redis_prefix, **common)
     return MemoryLimiter(generation_file=settings.data_dir / "eziox-keycache.gen", **common)
