@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -54,12 +54,12 @@ def make_settings(backend: Backend, data_dir: Path, **overrides: object) -> Sett
 
 
 @pytest.fixture(scope="session")
-async def settings(backend: Backend, data_dir: Path) -> AsyncIterator[Settings]:
+async def settings(backend: Backend, data_dir: Path) -> Settings:
     settings = make_settings(backend, data_dir)
     engine = make_engine(settings)
     await migrate.upgrade(engine)
     await engine.dispose()
-    yield settings
+    return settings
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +74,6 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
-
-
-@pytest.fixture
-def anyio_backend() -> Iterator[str]:
-    yield "asyncio"
 
 
 @pytest.fixture
