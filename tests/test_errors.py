@@ -53,7 +53,7 @@ async def test_unexpected_exception_is_a_clean_500(
 ) -> None:
     broken: FastAPI = create_app(settings, migrate_on_start=False)
 
-    @broken.get("/explode")
+    @broken.get("/explode/now")
     async def explode() -> None:
         raise RuntimeError("SELECT secret FROM vault -- internal detail")
 
@@ -65,7 +65,7 @@ async def test_unexpected_exception_is_a_clean_500(
         ) as client,
     ):
         with caplog.at_level(logging.ERROR, logger="eziox.request"):
-            response = await client.get("/explode")
+            response = await client.get("/explode/now")
     assert_envelope(response, 500, "INTERNAL_ERROR")
     assert "vault" not in response.text
     assert "Traceback" not in response.text

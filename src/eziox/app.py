@@ -11,9 +11,11 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
 
 from eziox import __version__, migrate
 from eziox.accounts.api import router as profile_router
+from eziox.analytics.api import router as analytics_router
 from eziox.auth.gate import ApiGate
 from eziox.config import Settings, load_settings
 from eziox.context import RequestContext
@@ -21,6 +23,7 @@ from eziox.errors import ServiceUnavailable, error_response, install_error_handl
 from eziox.kit.responses import JSONBytes
 from eziox.links.api import router as links_router
 from eziox.state import AppState
+from eziox.web.pages import router as pages_router
 
 log = logging.getLogger("eziox")
 
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if migrate_on_start:
             await prepare_database(state)
+        state.rollup.start()
         yield
         await state.close()
 
@@ -74,7 +78,10 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     _install_infrastructure_errors(app)
     app.include_router(profile_router)
     app.include_router(links_router)
+    app.include_router(analytics_router)
     _add_health(app, state)
+    app.mount("/static", StaticFiles(packages=[("eziox.web", "static")]), name="static")
+    app.include_router(pages_router)  # last: /{username} catches every other single segment
     # Added last = outermost: RequestContext wraps the gate, which wraps the routes.
     app.add_middleware(
         ApiGate, keys=state.keys, limiter=state.limiter, max_body=settings.max_body_bytes

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         default=60, ge=0, description="Seconds between last-used writes"
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    country_header: str | None = Field(
+        default=None,
+        description="Trusted proxy header with the visitor's country, e.g. CF-IPCountry",
+    )
+    page_cdn_ttl: int = Field(default=0, ge=0, le=3600, description="s-maxage on bio pages")
+    rollup_interval: float = Field(default=1.0, gt=0, le=60)
 
     @field_validator("database_url")
     @classmethod

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eziox.analytics.recorder import Recorder
+from eziox.analytics.rollup import RollupWorker
 from eziox.auth.keycache import KeyCache
 from eziox.config import Settings
 from eziox.db import Database
@@ -16,6 +18,8 @@ class AppState:
     db: Database
     limiter: Limiter
     keys: KeyCache
+    recorder: Recorder
+    rollup: RollupWorker
 
     @classmethod
     def build(cls, settings: Settings) -> AppState:
@@ -24,7 +28,9 @@ class AppState:
         keys = KeyCache(
             db, size=settings.key_cache_size, last_used_interval=settings.last_used_interval
         )
-        state = cls(settings, db, limiter, keys)
+        recorder = Recorder(db, country_header=settings.country_header)
+        rollup = RollupWorker(db, interval=settings.rollup_interval)
+        state = cls(settings, db, limiter, keys, recorder, rollup)
         db.on_keys_changed = state.keys_changed
         return state
 
@@ -34,6 +40,7 @@ class AppState:
         await self.limiter.bump_generation()
 
     async def close(self) -> None:
+        await self.rollup.stop()
         await self.keys.drain()
         await self.limiter.close()
         await self.db.dispose()

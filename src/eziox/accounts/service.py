@@ -7,14 +7,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.accounts import rules
+from eziox.accounts.follows import follow_counts
 from eziox.accounts.repository import AccountRepository
 from eziox.accounts.schemas import ProfileUpdate
+from eziox.analytics.repository import AnalyticsRepository
 from eziox.billing.entitlements import Tier, parse_tier
 from eziox.db import mark_keys_changed
 from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.kit.ids import user_id
 from eziox.kit.time import rfc3339
-from eziox.models import Account
+from eziox.models import ACCOUNT_ROW, Account
 
 _NOT_NULL = ("name", "bio", "theme")
 
@@ -72,6 +74,13 @@ async def find_by_username(session: AsyncSession, username: str) -> Account:
     return account
 
 
+async def stats_of(session: AsyncSession, account_id: str) -> dict[str, int]:
+    """All-time page views (bots excluded, nothing lost in flight) and follow counts."""
+    totals = await AnalyticsRepository(session, account_id).totals()
+    followers, following = await follow_counts(session, account_id)
+    return {"views": totals[ACCOUNT_ROW][0], "followers": followers, "following": following}
+
+
 async def profile(session: AsyncSession, account: Account) -> dict[str, Any]:
     """The profile as the API shows it."""
     links = await AccountRepository(session).link_count(account.id)
@@ -83,7 +92,7 @@ async def profile(session: AsyncSession, account: Account) -> dict[str, Any]:
         "avatar": account.avatar,
         "banner": account.banner,
         "theme": account.theme,
-        "stats": {"views": 0, "followers": 0, "following": 0},
+        "stats": await stats_of(session, account.id),
         "links": links,
         "createdAt": rfc3339(account.created_at),
     }

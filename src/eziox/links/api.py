@@ -48,15 +48,14 @@ async def list_links(
 async def create_link(principal: LinksWrite, session: DbSession, body: LinkCreate) -> Response:
     """Create a link at the end of your order."""
     link = await service.create_link(session, principal.account_id, body)
-    return JSONBytes(service.serialize(link), status_code=201)
+    return JSONBytes(service.serialize(link, clicks=0), status_code=201)
 
 
 @router.get("/{link_id}", response_model=Link, responses=error_responses(401, 403, 404, 429))
 async def get_link(principal: LinksRead, session: DbSession, link_id: str) -> Response:
     """One of your links."""
-    return JSONBytes(
-        service.serialize(await service.get_link(session, principal.account_id, link_id))
-    )
+    link = await service.get_link(session, principal.account_id, link_id)
+    return JSONBytes(await service.show_link(session, link))
 
 
 @router.patch(
@@ -67,7 +66,7 @@ async def update_link(
 ) -> Response:
     """Change a link; a new `order` moves it and renumbers the others (orders stay 0..n-1)."""
     link = await service.update_link(session, principal.account_id, link_id, body)
-    return JSONBytes(service.serialize(link))
+    return JSONBytes(await service.show_link(session, link))
 
 
 @router.delete(

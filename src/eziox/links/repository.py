@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eziox.models import Account, Link
+from eziox.models import CLICK, Account, Counter, EventInbox, Link
 
 _COLUMNS = (
     Link.id,
@@ -34,7 +34,26 @@ class LinkRepository:
         await self.session.execute(query)
 
     async def page(self, *, limit: int, offset: int, active: bool | None) -> Sequence[Any]:
-        query = select(*_COLUMNS).where(Link.account_id == self.account_id)
+        """Rows of the page with each link's all-time clicks (rollup + not-yet-rolled-up)."""
+        pending = (
+            select(func.count())
+            .where(
+                EventInbox.account_id == self.account_id,
+                EventInbox.link_id == Link.id,
+                EventInbox.kind == CLICK,
+                EventInbox.is_bot.is_(False),
+            )
+            .correlate(Link)
+            .scalar_subquery()
+        )
+        clicks = (func.coalesce(Counter.clicks, 0) + pending).label("clicks")
+        query = (
+            select(*_COLUMNS, clicks)
+            .outerjoin(
+                Counter, (Counter.account_id == Link.account_id) & (Counter.link_id == Link.id)
+            )
+            .where(Link.account_id == self.account_id)
+        )
         if active is not None:
             query = query.where(Link.is_active == active)
         query = query.order_by(Link.position, Link.id).limit(limit).offset(offset)

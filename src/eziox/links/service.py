@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eziox.analytics.repository import AnalyticsRepository
 from eziox.errors import NotFound, ValidationFailed
 from eziox.kit.ids import link_id
 from eziox.kit.time import rfc3339
@@ -24,15 +25,15 @@ class LinkPage:
     total: int
 
 
-def serialize(row: Any) -> dict[str, Any]:
-    """A link as the API shows it (from an ORM object or a selected row)."""
+def serialize(row: Any, clicks: int | None = None) -> dict[str, Any]:
+    """A link as the API shows it (from an ORM object, or a selected row with ``clicks``)."""
     return {
         "id": row.id,
         "title": row.title,
         "url": row.url,
         "description": row.description,
         "thumbnail": row.thumbnail,
-        "clicks": 0,
+        "clicks": int(row.clicks if clicks is None else clicks),
         "isActive": row.is_active,
         "order": row.position,
         "createdAt": rfc3339(row.created_at),
@@ -58,6 +59,12 @@ async def get_link(session: AsyncSession, account_id: str, link_id_: str) -> Lin
     if link is None:
         raise NotFound("Link not found.")
     return link
+
+
+async def show_link(session: AsyncSession, link: Link) -> dict[str, Any]:
+    """One link as the API shows it, with its all-time clicks."""
+    totals = await AnalyticsRepository(session, link.account_id).totals([link.id])
+    return serialize(link, totals[link.id][1])
 
 
 async def create_link(session: AsyncSession, account_id: str, data: LinkCreate) -> Link:

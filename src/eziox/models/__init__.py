@@ -1,8 +1,37 @@
-"""SQLAlchemy models, one table per module. Models never import domain packages."""
+"""SQLAlchemy models, one table (or one family of tables) per module.
+
+Models never import domain packages.
+"""
 
 from eziox.models.account import Account
 from eziox.models.api_key import ApiKey
 from eziox.models.base import Base
+from eziox.models.event import CLICK, VIEW, Event, EventInbox
+from eziox.models.follow import Follow
 from eziox.models.link import Link
+from eziox.models.stats import (
+    ACCOUNT_ROW,
+    Counter,
+    DailyDimension,
+    DailyVisitor,
+    HourlyStat,
+    VisitorSalt,
+)
 
-__all__ = ["Account", "ApiKey", "Base", "Link"]
+__all__ = [
+    "ACCOUNT_ROW",
+    "CLICK",
+    "VIEW",
+    "Account",
+    "ApiKey",
+    "Base",
+    "Counter",
+    "DailyDimension",
+    "DailyVisitor",
+    "Event",
+    "EventInbox",
+    "Follow",
+    "HourlyStat",
+    "Link",
+    "VisitorSalt",
+]

@@ -1,0 +1,1 @@
+"""Counting views and clicks, rolling them up, and answering analytics queries."""

@@ -1,0 +1,104 @@
+"""Every analytics query, scoped to one account: rollups plus the not-yet-rolled-up tail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eziox.analytics.rollup import Tally, known_visitors, tally
+from eziox.models import ACCOUNT_ROW, CLICK, Counter, DailyDimension, EventInbox, HourlyStat
+
+
+class AnalyticsRepository:
+    def __init__(self, session: AsyncSession, account_id: str) -> None:
+        self.session = session
+        self.account_id = account_id
+
+    async def snapshot(self) -> None:
+        """Read rollups and tail from one snapshot, so a concurrent roll-up is never seen half."""
+        if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
+            await self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+    async def hourly(self, link_id: str, first_hour: int, end_hour: int) -> Sequence[Any]:
+        query = select(
+            HourlyStat.hour, HourlyStat.views, HourlyStat.clicks, HourlyStat.uniques
+        ).where(
+            HourlyStat.account_id == self.account_id,
+            HourlyStat.link_id == link_id,
+            HourlyStat.hour >= first_hour,
+            HourlyStat.hour < end_hour,
+        )
+        return (await self.session.execute(query)).all()
+
+    async def daily_utc(self, link_id: str, first_hour: int, end_hour: int) -> Sequence[Any]:
+        """The same sums grouped by UTC day in the database (the common, UTC case)."""
+        day = HourlyStat.hour // 24
+        query = (
+            select(
+                day.label("day"),
+                func.sum(HourlyStat.views),
+                func.sum(HourlyStat.clicks),
+                func.sum(HourlyStat.uniques),
+            )
+            .where(
+                HourlyStat.account_id == self.account_id,
+                HourlyStat.link_id == link_id,
+                HourlyStat.hour >= first_hour,
+                HourlyStat.hour < end_hour,
+            )
+            .group_by(day)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def dimension(
+        self, dimension: str, first_day: int, last_day: int, order_by_clicks: bool
+    ) -> Sequence[Any]:
+        views, clicks = func.sum(DailyDimension.views), func.sum(DailyDimension.clicks)
+        query = (
+            select(DailyDimension.value, views, clicks)
+            .where(
+                DailyDimension.account_id == self.account_id,
+                DailyDimension.dimension == dimension,
+                DailyDimension.day >= first_day,
+                DailyDimension.day <= last_day,
+            )
+            .group_by(DailyDimension.value)
+            .order_by((clicks if order_by_clicks else views).desc(), DailyDimension.value)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def tail(self, link_id: str | None = None) -> Tally:
+        """Events answered but not yet rolled up (usually the last second or so)."""
+        query = select(EventInbox).where(EventInbox.account_id == self.account_id)
+        if link_id is not None:
+            query = query.where(EventInbox.link_id == link_id)
+        counts = tally((await self.session.scalars(query)).all())
+        known = await known_visitors(self.session, counts.visitors)
+        for key, first_hour in counts.visitors.items():
+            if key not in known:
+                counts.hourly[(self.account_id, ACCOUNT_ROW, first_hour)][2] += 1
+        return counts
+
+    async def totals(self, link_ids: Sequence[str] = (ACCOUNT_ROW,)) -> dict[str, tuple[int, int]]:
+        """All-time (views, clicks) of the account row ('') and/or links, tail included."""
+        query = select(Counter.link_id, Counter.views, Counter.clicks).where(
+            Counter.account_id == self.account_id, Counter.link_id.in_(link_ids)
+        )
+        result = {link_id: [0, 0] for link_id in link_ids}
+        for link_id, views, clicks in await self.session.execute(query):
+            result[link_id] = [views, clicks]
+        tail = (
+            select(EventInbox.link_id, EventInbox.kind, func.count())
+            .where(EventInbox.account_id == self.account_id, EventInbox.is_bot.is_(False))
+            .group_by(EventInbox.link_id, EventInbox.kind)
+        )
+        for pending_link, kind, count in await self.session.execute(tail):
+            slot = 1 if kind == CLICK else 0
+            if ACCOUNT_ROW in result:
+                result[ACCOUNT_ROW][slot] += count
+            if pending_link in result and pending_link != ACCOUNT_ROW:
+                result[pending_link][slot] += count
+        return {link_id: (views, clicks) for link_id, (views, clicks) in result.items()}

@@ -1,0 +1,220 @@
+"""Batch roll-up: inbox events → archive + hourly, daily-dimension, counter and visitor rows.
+
+`tally` is pure and also serves queries (the not-yet-rolled-up tail); `roll_up_batch` moves
+one batch in one transaction. On PostgreSQL several workers can run at once: each claims its
+batch with FOR UPDATE SKIP LOCKED, and rollup rows are written in key order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eziox.db import Database
+from eziox.kit.epoch import day_of, hour_of
+from eziox.kit.upsert import insert_ignore, upsert_add
+from eziox.models import (
+    ACCOUNT_ROW,
+    CLICK,
+    Counter,
+    DailyDimension,
+    DailyVisitor,
+    Event,
+    EventInbox,
+    HourlyStat,
+)
+
+log = logging.getLogger("eziox.analytics")
+
+DIMENSIONS = ("referrer", "device", "browser", "os", "country", "link")
+DIRECT = "(direct)"
+UNKNOWN = "(unknown)"
+_EVENT_COLUMNS = [c.name for c in EventInbox.__table__.columns]
+
+
+@dataclass
+class Tally:
+    """Counts from a set of events (bots already left out)."""
+
+    hourly: dict[tuple[str, str, int], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
+    )
+    dims: dict[tuple[str, int, str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
+    counters: dict[tuple[str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
+    # (account, day, visitor) -> the hour it was first seen in these events
+    visitors: dict[tuple[str, int, bytes], int] = field(default_factory=dict)
+
+
+def _dimension_values(event: Any) -> Iterable[tuple[str, str]]:
+    yield "referrer", event.referrer or DIRECT
+    yield "device", event.device
+    yield "browser", event.browser
+    yield "os", event.os
+    yield "country", event.country or UNKNOWN
+    if event.link_id:
+        yield "link", event.link_id
+
+
+def tally(events: Iterable[Any]) -> Tally:
+    result = Tally()
+    for event in events:
+        if event.is_bot:
+            continue
+        hour, day = hour_of(event.occurred_at), day_of(event.occurred_at)
+        slot = 1 if event.kind == CLICK else 0
+        result.hourly[(event.account_id, ACCOUNT_ROW, hour)][slot] += 1
+        result.counters[(event.account_id, ACCOUNT_ROW)][slot] += 1
+        if event.link_id and slot:
+            result.hourly[(event.account_id, event.link_id, hour)][1] += 1
+            result.counters[(event.account_id, event.link_id)][1] += 1
+        for dimension, value in _dimension_values(event):
+            result.dims[(event.account_id, day, dimension, value)][slot] += 1
+        result.visitors.setdefault((event.account_id, day, event.visitor), hour)
+    return result
+
+
+async def known_visitors(
+    session: AsyncSession, candidates: Iterable[tuple[str, int, bytes]]
+) -> set[tuple[str, int, bytes]]:
+    """Which of these (account, day, visitor) triples are already recorded."""
+    groups: dict[tuple[str, int], list[bytes]] = defaultdict(list)
+    for account_id, day, visitor in candidates:
+        groups[(account_id, day)].append(visitor)
+    known: set[tuple[str, int, bytes]] = set()
+    for (account_id, day), visitors in groups.items():
+        for chunk in _chunks(visitors, 500):
+            query = select(DailyVisitor.visitor).where(
+                DailyVisitor.account_id == account_id,
+                DailyVisitor.day == day,
+                DailyVisitor.visitor.in_(chunk),
+            )
+            known.update((account_id, day, v) for v in (await session.scalars(query)))
+    return known
+
+
+async def _insert_new_visitors(session: AsyncSession, counts: Tally) -> None:
+    """Record visitors; only rows this transaction really inserted count as unique."""
+    rows = [{"account_id": a, "day": d, "visitor": v} for (a, d, v) in sorted(counts.visitors)]
+    table = DailyVisitor.__table__
+    for chunk in _chunks(rows, 500):
+        statement = (
+            insert_ignore(session, table, ["account_id", "day", "visitor"])
+            .values(chunk)
+            .returning(table.c.account_id, table.c.day, table.c.visitor)
+        )
+        for account_id, day, visitor in (await session.execute(statement)).all():
+            first_hour = counts.visitors[(account_id, day, visitor)]
+            counts.hourly[(account_id, ACCOUNT_ROW, first_hour)][2] += 1
+
+
+async def apply(session: AsyncSession, counts: Tally) -> None:
+    """Add a tally to the rollups (rows in key order: concurrent workers never deadlock)."""
+    await _insert_new_visitors(session, counts)
+    await _upsert(
+        session,
+        HourlyStat,
+        ["account_id", "link_id", "hour"],
+        ["views", "clicks", "uniques"],
+        counts.hourly,
+    )
+    await _upsert(
+        session,
+        DailyDimension,
+        ["account_id", "day", "dimension", "value"],
+        ["views", "clicks"],
+        counts.dims,
+    )
+    await _upsert(session, Counter, ["account_id", "link_id"], ["views", "clicks"], counts.counters)
+
+
+async def _upsert(
+    session: AsyncSession,
+    model: Any,
+    keys: list[str],
+    counters: list[str],
+    values: dict[Any, list[int]],
+) -> None:
+    if not values:
+        return
+    rows = [
+        {**dict(zip(keys, key, strict=True)), **dict(zip(counters, amounts, strict=True))}
+        for key, amounts in sorted(values.items())
+    ]
+    await session.execute(upsert_add(session, model.__table__, keys, counters), rows)
+
+
+async def roll_up_batch(session: AsyncSession, limit: int = 2000) -> int:
+    """Move up to ``limit`` inbox events into the archive and the rollups; return how many."""
+    query = (
+        select(EventInbox).order_by(EventInbox.id).limit(limit).with_for_update(skip_locked=True)
+    )
+    events: Sequence[EventInbox] = (await session.scalars(query)).all()
+    if not events:
+        return 0
+    await session.execute(
+        insert(Event), [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in events]
+    )
+    await apply(session, tally(events))
+    ids = [e.id for e in events]
+    for chunk in _chunks(ids, 500):
+        await session.execute(delete(EventInbox).where(EventInbox.id.in_(chunk)))
+    session.expunge_all()
+    return len(events)
+
+
+async def roll_up_all(db: Database, limit: int = 2000) -> int:
+    """Roll up until the inbox is empty (tests, CLI, shutdown)."""
+    total = 0
+    while True:
+        async with db.transaction() as session:
+            moved = await roll_up_batch(session, limit)
+        total += moved
+        if moved < limit:
+            return total
+
+
+class RollupWorker:
+    """Runs inside each server process: rolls up every ``interval`` seconds while busy or idle."""
+
+    def __init__(self, db: Database, *, interval: float = 1.0, limit: int = 2000) -> None:
+        self.db = db
+        self.interval = interval
+        self.limit = limit
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="eziox-rollup")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                async with self.db.transaction() as session:
+                    moved = await roll_up_batch(session, self.limit)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the inbox keeps every event; the next round retries
+                log.warning("analytics roll-up failed; will retry", exc_info=True)
+                moved = 0
+            if moved < self.limit:
+                await asyncio.sleep(self.interval)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,60 @@
+"""Page views and link clicks.
+
+Every answered view or click is first committed to ``event_inbox`` (one small insert in the
+request). The rollup worker moves inbox rows in batches into the append-only ``events``
+archive and the rollup tables, so no request ever waits on a shared counter row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eziox.models.base import Base, UTCDateTime
+
+VIEW = 1
+CLICK = 2
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; BIGINT elsewhere.
+EventId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class _EventColumns:
+    account_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("accounts.id", ondelete="CASCADE")
+    )
+    link_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    kind: Mapped[int] = mapped_column(SmallInteger)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    visitor: Mapped[bytes] = mapped_column(LargeBinary(16))
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    referrer: Mapped[str | None] = mapped_column(String(255), default=None)
+    device: Mapped[str] = mapped_column(String(16))
+    browser: Mapped[str] = mapped_column(String(32))
+    os: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(2), default=None)
+
+
+class EventInbox(_EventColumns, Base):
+    __tablename__ = "event_inbox"
+    __table_args__ = (Index("ix_event_inbox_account_link", "account_id", "link_id"),)
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+
+
+class Event(_EventColumns, Base):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_account_occurred", "account_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=False)

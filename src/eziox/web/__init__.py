@@ -1,0 +1,1 @@
+"""Server-rendered pages: the public bio page, link redirects, and the 404 page."""
