@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -23,8 +24,12 @@ T = TypeVar("T")
 app = typer.Typer(help="Eziox: a self-hostable link-in-bio platform.", no_args_is_help=True)
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 keys = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+analytics = typer.Typer(help="Analytics maintenance.", no_args_is_help=True)
+dev = typer.Typer(help="Development helpers.", no_args_is_help=True)
 app.add_typer(users, name="users")
 app.add_typer(keys, name="keys")
+app.add_typer(analytics, name="analytics")
+app.add_typer(dev, name="dev")
 console = Console()
 
 
@@ -116,6 +121,7 @@ def serve(
             "between processes (start Redis, or run one worker)",
             2,
         )
+    os.environ.setdefault("EZIOX_PUBLIC_URL", f"http://{host}:{port}")
     run(_noop, write=False)  # migrate (SQLite) or check the schema (PostgreSQL) once, up front
     if demo:
         from eziox.demo import ensure_demo
@@ -249,6 +255,64 @@ def keys_revoke(key_id: str) -> None:
         return f"revoked {key.id} ({key.name})"
 
     typer.echo(run(work))
+
+
+@analytics.command("prune")
+def analytics_prune() -> None:
+    """Delete raw events past their tier's retention, old visitor hashes and salts."""
+    from eziox.analytics.retention import prune
+
+    async def work(session: AsyncSession) -> str:
+        return str(await prune(session))
+
+    typer.echo(run(work))
+
+
+@dev.command("seed-analytics")
+def dev_seed_analytics(
+    username: Annotated[str, typer.Option(help="Account to fill")],
+    events: Annotated[int, typer.Option(min=1, max=100_000_000, help="How many events")],
+    days: Annotated[int, typer.Option(min=1, max=3650, help="Spread over this many days")] = 365,
+    seed: Annotated[int | None, typer.Option(help="Random seed for repeatable data")] = None,
+) -> None:
+    """Generate realistic views and clicks (referrers, devices, countries, some bots)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from eziox.accounts.service import find_by_username
+    from eziox.analytics.seed import seed_events
+    from eziox.app import prepare_database
+    from eziox.state import AppState
+
+    async def main() -> int:
+        state = AppState.build(settings())
+        try:
+            await prepare_database(state)
+            async with state.db.session() as session:
+                account = await find_by_username(session, username)
+            columns = (
+                *Progress.get_default_columns()[:1],
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, console=console, transient=False) as bar:
+                task = bar.add_task(f"seeding {username}", total=events)
+                return await seed_events(
+                    state.db,
+                    account.id,
+                    count=events,
+                    days=days,
+                    seed=seed,
+                    progress=lambda n: bar.advance(task, n),
+                )
+        finally:
+            await state.close()
+
+    try:
+        written = asyncio.run(main())
+    except EzioxError as exc:
+        fail(exc.message)
+    typer.echo(f"wrote {written} events for {username} over {days} days")
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ log = logging.getLogger("eziox.analytics")
 DIMENSIONS = ("referrer", "device", "browser", "os", "country", "link")
 DIRECT = "(direct)"
 UNKNOWN = "(unknown)"
-_EVENT_COLUMNS = [c.name for c in EventInbox.__table__.columns]
+_EVENT_COLUMNS = [c.name for c in EventInbox.__table__.columns if c.name != "id"]
 
 
 @dataclass
@@ -105,17 +105,17 @@ async def known_visitors(
 
 async def _insert_new_visitors(session: AsyncSession, counts: Tally) -> None:
     """Record visitors; only rows this transaction really inserted count as unique."""
+    if not counts.visitors:
+        return
     rows = [{"account_id": a, "day": d, "visitor": v} for (a, d, v) in sorted(counts.visitors)]
     table = DailyVisitor.__table__
-    for chunk in _chunks(rows, 500):
-        statement = (
-            insert_ignore(session, table, ["account_id", "day", "visitor"])
-            .values(chunk)
-            .returning(table.c.account_id, table.c.day, table.c.visitor)
-        )
-        for account_id, day, visitor in (await session.execute(statement)).all():
-            first_hour = counts.visitors[(account_id, day, visitor)]
-            counts.hourly[(account_id, ACCOUNT_ROW, first_hour)][2] += 1
+    statement = insert_ignore(session, table, ["account_id", "day", "visitor"]).returning(
+        table.c.account_id, table.c.day, table.c.visitor
+    )
+    # executemany with RETURNING (insertmanyvalues): one cached statement, batched VALUES.
+    for account_id, day, visitor in (await session.execute(statement, rows)).all():
+        first_hour = counts.visitors[(account_id, day, bytes(visitor))]
+        counts.hourly[(account_id, ACCOUNT_ROW, first_hour)][2] += 1
 
 
 async def apply(session: AsyncSession, counts: Tally) -> None:
@@ -162,8 +162,9 @@ async def roll_up_batch(session: AsyncSession, limit: int = 2000) -> int:
     events: Sequence[EventInbox] = (await session.scalars(query)).all()
     if not events:
         return 0
-    await session.execute(
-        insert(Event), [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in events]
+    await session.execute(  # Core executemany: one round trip, no per-row RETURNING
+        insert(Event.__table__),
+        [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in events],
     )
     await apply(session, tally(events))
     ids = [e.id for e in events]

@@ -138,7 +138,8 @@ async def breakdown(
             entry[1] += clicks
     primary = 1 if dimension == "link" else 0
     grand = sum(v[primary] for v in totals.values())
-    ranked = sorted(totals.items(), key=lambda item: (-item[1][primary], item[0]))[:limit]
+    counted = [item for item in totals.items() if item[1][primary]]
+    ranked = sorted(counted, key=lambda item: (-item[1][primary], item[0]))[:limit]
     titles = await _link_titles(session, account_id, [k for k, _ in ranked]) if primary else {}
     items = []
     for value, (views, clicks) in ranked:

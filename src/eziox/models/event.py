@@ -57,4 +57,4 @@ class Event(_EventColumns, Base):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_account_occurred", "account_id", "occurred_at"),)
 
-    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)

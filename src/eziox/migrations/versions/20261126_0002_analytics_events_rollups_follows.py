@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=False,
+            autoincrement=True,
             nullable=False,
         ),
         sa.Column("account_id", sa.String(length=32), nullable=False),
