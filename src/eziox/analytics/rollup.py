@@ -23,10 +23,10 @@ from eziox.kit.upsert import insert_ignore, upsert_add
 from eziox.models import (
     ACCOUNT_ROW,
     CLICK,
+    EVENTS,
     Counter,
     DailyDimension,
     DailyVisitor,
-    Event,
     EventInbox,
     HourlyStat,
 )
@@ -163,7 +163,7 @@ async def roll_up_batch(session: AsyncSession, limit: int = 2000) -> int:
     if not events:
         return 0
     await session.execute(  # Core executemany: one round trip, no per-row RETURNING
-        insert(Event.__table__),
+        insert(EVENTS),
         [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in events],
     )
     await apply(session, tally(events))

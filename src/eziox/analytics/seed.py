@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eziox.analytics.rollup import apply, tally
 from eziox.db import Database
 from eziox.kit.time import utcnow
-from eziox.models import CLICK, VIEW, Event, Link
+from eziox.models import CLICK, EVENTS, VIEW, Event, Link
 
 # Share of traffic by value (weights, not percentages).
 REFERRERS: dict[str | None, int] = {
@@ -137,5 +137,5 @@ async def seed_events(
 
 
 async def _write(session: AsyncSession, rows: list[dict[str, object]]) -> None:
-    await session.execute(insert(Event.__table__), rows)
+    await session.execute(insert(EVENTS), rows)
     await apply(session, tally(_Row(r) for r in rows))

@@ -6,7 +6,7 @@ Models never import domain packages.
 from eziox.models.account import Account
 from eziox.models.api_key import ApiKey
 from eziox.models.base import Base
-from eziox.models.event import CLICK, VIEW, Event, EventInbox
+from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventInbox
 from eziox.models.follow import Follow
 from eziox.models.link import Link
 from eziox.models.stats import (
@@ -21,6 +21,7 @@ from eziox.models.stats import (
 __all__ = [
     "ACCOUNT_ROW",
     "CLICK",
+    "EVENTS",
     "VIEW",
     "Account",
     "ApiKey",
