@@ -61,13 +61,20 @@ def make_engine(settings: Settings) -> AsyncEngine:
 
 
 class Database:
-    """One engine and two session factories: read (deferred) and write (immediate lock)."""
+    """One engine and two session factories: read (one snapshot) and write (lock up front)."""
 
     def __init__(self, settings: Settings) -> None:
         self.on_keys_changed: Callable[[], Awaitable[None]] | None = None
         self.engine = make_engine(settings)
         self.is_sqlite = settings.is_sqlite
-        self._read = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Reads see one snapshot (PostgreSQL: REPEATABLE READ; SQLite WAL reads already do),
+        # so rollups and the not-yet-rolled-up tail are never seen half-moved.
+        reader = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        )
+        self._read = async_sessionmaker(reader, expire_on_commit=False)
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )

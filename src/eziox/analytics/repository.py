@@ -17,11 +17,6 @@ class AnalyticsRepository:
         self.session = session
         self.account_id = account_id
 
-    async def snapshot(self) -> None:
-        """Read rollups and tail from one snapshot, so a concurrent roll-up is never seen half."""
-        if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
-            await self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-
     async def hourly(self, link_id: str, first_hour: int, end_hour: int) -> Sequence[Any]:
         query = select(
             HourlyStat.hour, HourlyStat.views, HourlyStat.clicks, HourlyStat.uniques

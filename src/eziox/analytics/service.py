@@ -87,7 +87,6 @@ async def account_series(
 ) -> dict[str, Any]:
     """GET /v1/analytics: summary and one entry per day of the period, oldest first."""
     repository = AnalyticsRepository(session, account_id)
-    await repository.snapshot()
     span = window(period, zone)
     buckets = await _daily(repository, span, ACCOUNT_ROW)
     views, clicks, uniques = (sum(b[i] for b in buckets) for i in range(3))
@@ -104,7 +103,6 @@ async def link_series(
 ) -> dict[str, Any]:
     """GET /v1/analytics/links/{id}: one link's clicks per day (the link must be the account's)."""
     repository = AnalyticsRepository(session, account_id)
-    await repository.snapshot()
     span = window(period, zone)
     buckets = await _daily(repository, span, link_id)
     return {
@@ -124,7 +122,6 @@ async def breakdown(
     """Top values of one dimension over the period's UTC days, with counts and shares."""
     dimension = BREAKDOWNS[name]
     repository = AnalyticsRepository(session, account_id)
-    await repository.snapshot()
     span = window(period, zone)
     first, last = span.first_utc_day, span.last_utc_day
     totals: dict[str, list[int]] = {}

@@ -1,0 +1,45 @@
+"""Record views and clicks at chosen moments, as a browser would make them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import time_machine
+from fastapi import FastAPI
+
+from eziox.analytics.recorder import Visit
+from eziox.models import CLICK, VIEW
+from tests.factories import state_of
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+)
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def visit(ip: str = "203.0.113.5", agent: str = CHROME, referer: str | None = None) -> Visit:
+    return Visit(ip=ip, user_agent=agent, referer=referer, country_header=None, own_host=None)
+
+
+async def record(
+    app: FastAPI,
+    account_id: str,
+    *,
+    at: datetime | None = None,
+    link_id: str | None = None,
+    times: int = 1,
+    **visit_fields: str,
+) -> None:
+    kind = CLICK if link_id else VIEW
+    recorder = state_of(app).recorder
+    for _ in range(times):
+        if at is None:
+            await recorder.record(account_id, link_id, kind, visit(**visit_fields))
+        else:
+            with time_machine.travel(at, tick=False):
+                await recorder.record(account_id, link_id, kind, visit(**visit_fields))
