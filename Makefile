@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: install run test test-sqlite test-postgres lint bench clean
 
+VENDOR := src/eziox/web/static/vendor
+UPLOT := 1.6.32
+
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -14,7 +17,14 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The chart library, from the npm registry at install time, served from our own /static.
+$(VENDOR)/uPlot.iife.min.js:
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	npm install --silent --no-audit --no-fund --no-save --prefix .build/npm uplot@$(UPLOT)
+	mkdir -p $(VENDOR)
+	cp .build/npm/node_modules/uplot/dist/uPlot.iife.min.js .build/npm/node_modules/uplot/dist/uPlot.min.css $(VENDOR)/
+
+install: $(STAMP) $(VENDOR)/uPlot.iife.min.js
 
 run: install
 	$(BIN)/eziox serve --demo

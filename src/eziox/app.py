@@ -17,13 +17,19 @@ from eziox import __version__, migrate
 from eziox.accounts.api import router as profile_router
 from eziox.analytics.api import router as analytics_router
 from eziox.auth.gate import ApiGate
+from eziox.billing.api import router as stripe_router
 from eziox.config import Settings, load_settings
 from eziox.context import RequestContext
 from eziox.errors import ServiceUnavailable, error_response, install_error_handlers
 from eziox.kit.responses import JSONBytes
 from eziox.links.api import router as links_router
 from eziox.state import AppState
+from eziox.templates.api import router as templates_router
+from eziox.templates.catalog import catalog
+from eziox.web.auth_pages import router as auth_pages_router
+from eziox.web.dashboard import router as dashboard_router
 from eziox.web.pages import router as pages_router
+from eziox.web.previews import router as previews_router
 
 log = logging.getLogger("eziox")
 
@@ -54,6 +60,7 @@ async def prepare_database(state: AppState) -> None:
 
 def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> FastAPI:
     settings = settings or load_settings()
+    catalog()  # load and validate the template catalog now: a broken file stops start-up
     state = AppState.build(settings)
 
     @asynccontextmanager
@@ -79,8 +86,13 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.include_router(profile_router)
     app.include_router(links_router)
     app.include_router(analytics_router)
+    app.include_router(templates_router)
+    app.include_router(stripe_router)
     _add_health(app, state)
     app.mount("/static", StaticFiles(packages=[("eziox.web", "static")]), name="static")
+    app.include_router(previews_router)
+    app.include_router(auth_pages_router)
+    app.include_router(dashboard_router)
     app.include_router(pages_router)  # last: /{username} catches every other single segment
     # Added last = outermost: RequestContext wraps the gate, which wraps the routes.
     app.add_middleware(

@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +56,10 @@ def run(work: Callable[[AsyncSession], Awaitable[T]], *, write: bool = True) -> 
         state = AppState.build(settings())
         try:
             await prepare_database(state)
+            if write:
+                # Revocations and tier changes must reach every server's key cache through the
+                # limiter's store: check it first rather than commit a change nobody sees.
+                await state.limiter.ping()
             async with state.db.transaction(write=write) as session:
                 return await work(session)
         finally:
@@ -66,7 +71,7 @@ def run(work: Callable[[AsyncSession], Awaitable[T]], *, write: bool = True) -> 
         fail(exc.message)
     except SchemaOutOfDate as exc:
         fail(str(exc))
-    except OSError as exc:
+    except (OSError, RedisError) as exc:
         fail(f"cannot reach a backing service: {exc}")
 
 
@@ -114,7 +119,13 @@ def serve(
     """Start the server (applies migrations on the embedded SQLite default)."""
     import uvicorn
 
+    from eziox.templates.catalog import CatalogError, catalog
+
     config = settings()
+    try:
+        catalog()  # create_app checks it too; here the message is one line, not a traceback
+    except CatalogError as exc:
+        fail(str(exc), 2)
     if workers > 1 and not config.redis_url:
         fail(
             "--workers > 1 needs EZIOX_REDIS_URL: rate limits and key revocations must be shared "

@@ -42,6 +42,28 @@ class Settings(BaseSettings):
     page_cdn_ttl: int = Field(default=0, ge=0, le=3600, description="s-maxage on bio pages")
     rollup_interval: float = Field(default=1.0, gt=0, le=60)
 
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_webhook_tolerance: int = Field(default=300, ge=1, le=3600)
+    stripe_price_pro: str | None = None
+    stripe_price_creator: str | None = None
+    stripe_price_lifetime: str | None = None
+    stripe_api_base: str | None = Field(default=None, description="Only for tests and proxies")
+
+    @property
+    def stripe_prices(self) -> dict[str, str]:
+        """Configured Stripe price id -> tier."""
+        pairs = {
+            self.stripe_price_pro: "pro",
+            self.stripe_price_creator: "creator",
+            self.stripe_price_lifetime: "lifetime",
+        }
+        return {price: tier for price, tier in pairs.items() if price}
+
+    @property
+    def billing_enabled(self) -> bool:
+        return bool(self.stripe_secret_key and self.stripe_prices)
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:

@@ -33,6 +33,12 @@ class EzioxError(Exception):
         return {}
 
 
+class BadRequest(EzioxError):
+    status = 400
+    code = "BAD_REQUEST"
+    default_message = "The request could not be processed."
+
+
 class Unauthorized(EzioxError):
     status = 401
     code = "UNAUTHORIZED"

@@ -33,6 +33,6 @@ async def get_profile(principal: ProfileRead, session: DbSession) -> Response:
 async def update_profile(
     principal: ProfileWrite, session: DbSession, body: ProfileUpdate
 ) -> Response:
-    """Change your name, bio, avatar, banner or theme; returns the profile."""
+    """Change your name, bio, avatar, banner, theme or design (paid tiers); returns the profile."""
     account = await service.update_profile(session, principal.account_id, body)
     return JSONBytes(await service.profile(session, account))

@@ -22,6 +22,12 @@ class AccountRepository:
         query = select(Account).where(Account.username == username)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def by_login(self, login: str) -> Account | None:
+        column = Account.email if "@" in login else Account.username
+        return (
+            await self.session.execute(select(Account).where(column == login))
+        ).scalar_one_or_none()
+
     async def taken(self, username: str, email: str) -> tuple[bool, bool]:
         query = select(Account.username, Account.email).where(
             (Account.username == username) | (Account.email == email)

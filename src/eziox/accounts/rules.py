@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -22,7 +23,10 @@ RESERVED_USERNAMES = frozenset(
     """.split()
 )
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_hasher = PasswordHasher()
+_COMMON = frozenset(
+    (Path(__file__).with_name("common_passwords.txt")).read_text().split()
+)  # argon2id with the library's current recommended parameters
 
 
 def normalize_username(raw: str) -> str:
@@ -42,9 +46,18 @@ def normalize_email(raw: str) -> str:
 
 
 def hash_password(password: str) -> str:
+    check_password(password)
+    return _hasher.hash(password)
+
+
+def check_password(password: str) -> None:
+    """Length and a check against the most common passwords; ValueError says which."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-    return _hasher.hash(password)
+    if len(password) > 1024:
+        raise ValueError("password must be at most 1024 characters")
+    if password.lower() in _COMMON:
+        raise ValueError("this password is one of the most common ones; choose another")
 
 
 def verify_password(password_hash: str, password: str) -> bool:

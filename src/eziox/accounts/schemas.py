@@ -7,9 +7,22 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from eziox.kit.urls import validate_image_url
+from eziox.templates.catalog import catalog
+from eziox.templates.schemas import TEMPLATE_ID_PATTERN, DesignOverrides
+
+
+def _known_template(template_id: str) -> str:
+    if catalog().find(template_id) is None:
+        raise ValueError(f"unknown template '{template_id}' (see GET /v1/templates)")
+    return template_id
+
 
 ImageUrl = Annotated[str, AfterValidator(validate_image_url)]
-ThemeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+ThemeId = Annotated[
+    str,
+    Field(pattern=TEMPLATE_ID_PATTERN, description="A template id from GET /v1/templates"),
+    AfterValidator(_known_template),
+]
 
 
 class ProfileStats(BaseModel):
@@ -29,6 +42,7 @@ class Profile(BaseModel):
                 "avatar": "https://example.com/avatar.png",
                 "banner": "https://example.com/banner.png",
                 "theme": "eziox-default",
+                "design": None,
                 "stats": {"views": 1234, "followers": 56, "following": 12},
                 "links": 3,
                 "createdAt": "2026-01-01T12:00:00Z",
@@ -43,13 +57,17 @@ class Profile(BaseModel):
     avatar: str | None
     banner: str | None
     theme: str
+    design: DesignOverrides | None
     stats: ProfileStats
     links: int
     createdAt: str
 
 
 class ProfileUpdate(BaseModel):
-    """Fields to change; omitted fields stay as they are, ``null`` clears avatar or banner."""
+    """Fields to change; omitted fields stay as they are, ``null`` clears avatar, banner or design.
+
+    ``design`` replaces the stored overrides as a whole (paid tiers).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -58,3 +76,4 @@ class ProfileUpdate(BaseModel):
     avatar: ImageUrl | None = None
     banner: ImageUrl | None = None
     theme: ThemeId | None = None
+    design: DesignOverrides | None = None

@@ -17,8 +17,10 @@ from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.kit.ids import user_id
 from eziox.kit.time import rfc3339
 from eziox.models import ACCOUNT_ROW, Account
+from eziox.templates import service as templates
 
 _NOT_NULL = ("name", "bio", "theme")
+_DUMMY_HASH = rules.hash_password("not-a-real-password-only-for-timing")
 
 
 def _validated(field: str, check: Any, value: str) -> str:
@@ -92,6 +94,7 @@ async def profile(session: AsyncSession, account: Account) -> dict[str, Any]:
         "avatar": account.avatar,
         "banner": account.banner,
         "theme": account.theme,
+        "design": account.design,
         "stats": await stats_of(session, account.id),
         "links": links,
         "createdAt": rfc3339(account.created_at),
@@ -99,15 +102,60 @@ async def profile(session: AsyncSession, account: Account) -> dict[str, Any]:
 
 
 async def update_profile(session: AsyncSession, account_id: str, update: ProfileUpdate) -> Account:
-    """Apply the fields present in ``update``; name, bio and theme cannot be null."""
+    """Apply the fields present in ``update``; premium themes and designs need a paid tier."""
     for field in _NOT_NULL:
         if field in update.model_fields_set and getattr(update, field) is None:
             raise ValidationFailed.field(field, "must not be null")
     account = await AccountRepository(session).get(account_id, lock=True)
     if account is None:
         raise NotFound("Account not found.")
-    for field in update.model_fields_set:
-        setattr(account, field, getattr(update, field))
+    for field, value in _changes(update, account.tier).items():
+        setattr(account, field, value)
+    await session.flush()
+    return account
+
+
+def _changes(update: ProfileUpdate, tier: str) -> dict[str, Any]:
+    """The fields to set; a premium theme or design overrides need a tier that includes them."""
+    changes = {field: getattr(update, field) for field in update.model_fields_set}
+    if "theme" in changes:
+        templates.ensure_template_allowed(templates.get_template(changes["theme"]), tier)
+    if "design" in changes:
+        changes["design"] = templates.stored_design(changes["design"])
+        if changes["design"] is not None:
+            templates.ensure_design_allowed(tier)
+    return changes
+
+
+async def authenticate(session: AsyncSession, login: str, password: str) -> Account | None:
+    """The account whose username or email is ``login`` and whose password matches."""
+    login = login.strip().lower()
+    account = await AccountRepository(session).by_login(login)
+    if account is None:
+        rules.verify_password(_DUMMY_HASH, password)  # same cost whether or not it exists
+        return None
+    return account if rules.verify_password(account.password_hash, password) else None
+
+
+async def change_email(session: AsyncSession, account_id: str, email: str) -> Account:
+    email = _validated("email", rules.normalize_email, email)
+    account = await get_account(session, account_id)
+    if email != account.email:
+        _, taken = await AccountRepository(session).taken("", email)
+        if taken:
+            raise Conflict("An account with this email already exists.")
+        account.email = email
+        await session.flush()
+    return account
+
+
+async def change_password(
+    session: AsyncSession, account_id: str, current: str, new: str
+) -> Account:
+    account = await get_account(session, account_id)
+    if not rules.verify_password(account.password_hash, current):
+        raise ValidationFailed.field("current_password", "is not your current password")
+    account.password_hash = _validated("new_password", rules.hash_password, new)
     await session.flush()
     return account
 

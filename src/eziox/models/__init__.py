@@ -6,6 +6,7 @@ Models never import domain packages.
 from eziox.models.account import Account
 from eziox.models.api_key import ApiKey
 from eziox.models.base import Base
+from eziox.models.billing import BillingCustomer, StripeEvent
 from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventInbox
 from eziox.models.follow import Follow
 from eziox.models.link import Link
@@ -17,6 +18,7 @@ from eziox.models.stats import (
     HourlyStat,
     VisitorSalt,
 )
+from eziox.models.web_session import WebSession
 
 __all__ = [
     "ACCOUNT_ROW",
@@ -26,6 +28,7 @@ __all__ = [
     "Account",
     "ApiKey",
     "Base",
+    "BillingCustomer",
     "Counter",
     "DailyDimension",
     "DailyVisitor",
@@ -34,5 +37,7 @@ __all__ = [
     "Follow",
     "HourlyStat",
     "Link",
+    "StripeEvent",
     "VisitorSalt",
+    "WebSession",
 ]

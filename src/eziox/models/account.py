@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import String, Text
+from typing import Any
+
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eziox.models.base import Base, Timestamps
@@ -20,4 +22,6 @@ class Account(Timestamps, Base):
     avatar: Mapped[str | None] = mapped_column(String(2048), default=None)
     banner: Mapped[str | None] = mapped_column(String(2048), default=None)
     theme: Mapped[str] = mapped_column(String(64), default=DEFAULT_THEME)
+    # Token overrides on top of the theme (paid tiers), as validated by the templates domain.
+    design: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     tier: Mapped[str] = mapped_column(String(16), default="free")

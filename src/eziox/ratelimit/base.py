@@ -42,6 +42,9 @@ class Limiter(Protocol):
     async def blocked_for(self, client_ip: str) -> int:
         """Seconds the IP is still blocked for failed authentications (0 if not)."""
 
+    async def count(self, key: str, window: int, *, add: bool) -> tuple[int, int]:
+        """A general fixed-window counter: (count after adding if ``add``, seconds to reset)."""
+
     async def generation(self) -> str:
         """The current key-cache generation."""
 

@@ -42,6 +42,7 @@ class MemoryLimiter:
         self.failure_window = failure_window
         self._counts: dict[str, tuple[int, int]] = {}  # account -> (window start, count)
         self._failures: dict[str, tuple[int, int]] = {}  # ip -> (window start, count)
+        self._counters: dict[int, dict[str, tuple[int, int]]] = {}  # window -> key -> (start, n)
         self._generation = GenerationFile(generation_file)
 
     async def hit(self, account_id: str, generation: str, client_ip: str) -> Hit:
@@ -79,6 +80,18 @@ class MemoryLimiter:
         if seen_start == start and count >= self.failure_limit:
             return max(1, reset - int(time.time()))
         return 0
+
+    async def count(self, key: str, window: int, *, add: bool) -> tuple[int, int]:
+        start, reset = window_bounds(window)
+        table = self._counters.setdefault(window, {})
+        seen_start, count = table.get(key, (start, 0))
+        count = count if seen_start == start else 0
+        if add:
+            count += 1
+            table[key] = (start, count)
+            if len(table) > 100_000:
+                self._forget_old(table, start)
+        return count, max(1, reset - int(time.time()))
 
     async def generation(self) -> str:
         return self._generation.read()

@@ -6,6 +6,8 @@ so exactly ``limit`` requests succeed per window however many instances share Re
 
 from __future__ import annotations
 
+import time
+
 from redis.asyncio import Redis
 
 from eziox.ratelimit.base import Hit, window_bounds
@@ -89,6 +91,15 @@ class RedisLimiter:
         if int(value or 0) >= self.failure_limit:
             return _seconds(max(int(pttl), 1))
         return 0
+
+    async def count(self, key: str, window: int, *, add: bool) -> tuple[int, int]:
+        start, reset = window_bounds(window)
+        name = f"{self.prefix}:count:{key}:{window}:{start}"
+        if add:
+            count, _ = await self._fail(keys=[name], args=[window + 60])
+        else:
+            count = await self.client.get(name) or 0
+        return int(count), max(1, reset - int(time.time()))
 
     async def generation(self) -> str:
         return _text(await self.client.get(self._generation_key) or b"0")

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy import select
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from eziox.accounts.follows import follow, is_following, unfollow
 from eziox.accounts.rules import RESERVED_USERNAMES, USERNAME_PATTERN
 from eziox.accounts.service import stats_of
 from eziox.analytics.recorder import Visit
+from eziox.errors import NotFound, ValidationFailed
 from eziox.models import CLICK, VIEW, Account, Link
 from eziox.state import AppState
+from eziox.templates.catalog import DEFAULT_TEMPLATE
+from eziox.templates.schemas import Theme
+from eziox.templates.service import effective_theme
+from eziox.web.sessions import SESSION_COOKIE, csrf_ok, current_user
 from eziox.web.themes import css_variables, theme_tokens
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +34,15 @@ templates = Environment(
     autoescape=select_autoescape(["html"]),
     auto_reload=False,
 )
+templates.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    href: str
+    title: str
+    description: str | None
+    thumbnail: str | None
 
 
 def _state(request: Request) -> AppState:
@@ -59,9 +76,12 @@ def _security_headers(style_hash: str | None) -> dict[str, str]:
 
 
 def render_html(
-    template: str, status: int = 200, theme_id: str = "", **context: Any
+    template: str, status: int = 200, theme: Theme | None = None, **context: Any
 ) -> HTMLResponse:
-    theme_css = css_variables(theme_tokens(theme_id)) if theme_id else None
+    """Render a page; the theme's CSS goes inline, allowed by its hash in the CSP."""
+    # Markup: a <style> body is raw text, so HTML-escaping would corrupt the CSS (and its
+    # hash). css_variables emits only validated tokens and our own constants, never a "<".
+    theme_css = Markup(css_variables(theme)) if theme else None
     body = templates.get_template(template).render(theme_css=theme_css, **context)
     style_hash = None
     if theme_css:
@@ -71,12 +91,12 @@ def render_html(
 
 
 def not_found_page(message: str = "There is nothing here.") -> HTMLResponse:
-    response = render_html("404.html", 404, theme_id="eziox-default", message=message)
+    response = render_html("404.html", 404, theme=theme_tokens(DEFAULT_TEMPLATE), message=message)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-async def _account_and_links(state: AppState, username: str) -> tuple[Account, list[Any], Any]:
+async def _account_and_links(state: AppState, username: str) -> tuple[Account, list[PageLink], Any]:
     async with state.db.session() as session:
         account = await session.scalar(select(Account).where(Account.username == username))
         if account is None:
@@ -86,8 +106,9 @@ async def _account_and_links(state: AppState, username: str) -> tuple[Account, l
             .where(Link.account_id == account.id, Link.is_active.is_(True))
             .order_by(Link.position, Link.id)
         )
-        links = list((await session.execute(query)).all())
+        rows = (await session.execute(query)).all()
         stats = await stats_of(session, account.id)
+    links = [PageLink(f"/l/{r.id}", r.title, r.description, r.thumbnail) for r in rows]
     return account, links, stats
 
 
@@ -112,6 +133,45 @@ async def follow_link(request: Request, link_id: str) -> Response:
     )
 
 
+async def _follow_state(request: Request, account: Account) -> dict[str, Any] | None:
+    """What the follow button shows: None on your own page, a sign-in link when signed out."""
+    viewer = await current_user(request) if SESSION_COOKIE in request.cookies else None
+    if viewer is None:
+        return {"signed_in": False}
+    if viewer.account.id == account.id:
+        return None
+    async with _state(request).db.session() as session:
+        following = await is_following(session, viewer.account.id, account.id)
+    return {"signed_in": True, "following": following, "csrf": viewer.csrf_token}
+
+
+async def _change_follow(request: Request, username: str, *, on: bool) -> Response:
+    viewer = await current_user(request)
+    if viewer is None:
+        return RedirectResponse(f"/sign-in?next=/{username}", 303)
+    form = await request.form()
+    token = form.get("csrf_token")
+    if not isinstance(token, str) or not csrf_ok(request, token, viewer):
+        return not_found_page("This form expired. Go back, reload the page and try again.")
+    try:
+        async with _state(request).db.transaction() as session:
+            await (follow if on else unfollow)(session, viewer.account.id, username)
+    except (NotFound, ValidationFailed):
+        return not_found_page()
+    return RedirectResponse(f"/{username}", 303)
+
+
+@router.post("/{username}/follow")
+async def follow_account(request: Request, username: str) -> Response:
+    """Follow from the bio page (signed-in accounts only)."""
+    return await _change_follow(request, username, on=True)
+
+
+@router.post("/{username}/unfollow")
+async def unfollow_account(request: Request, username: str) -> Response:
+    return await _change_follow(request, username, on=False)
+
+
 @router.get("/{username}")
 async def bio_page(request: Request, username: str) -> Response:
     """The public bio page; each GET (200 or 304) counts one view."""
@@ -121,24 +181,25 @@ async def bio_page(request: Request, username: str) -> Response:
     account, links, stats = await _account_and_links(state, username)
     if account is None:
         return not_found_page(f"No one here goes by @{username}.")
-    tokens = theme_tokens(account.theme)
     canonical = f"{state.settings.public_url.rstrip('/')}/{account.username}"
     display_name = account.name or account.username
+    follow_button = await _follow_state(request, account)
     response = render_html(
         "bio.html",
-        theme_id=account.theme,
+        theme=effective_theme(account.theme, account.design, account.tier),
         account=account,
         links=links,
         stats=stats,
         display_name=display_name,
         description=(account.bio or f"Links of {display_name} on Eziox")[:200],
         canonical=canonical,
-        card_style=tokens.get("cardStyle", "solid"),
-        background=tokens.get("background", "solid"),
+        follow=follow_button,
     )
     etag = '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
     cache = "public, max-age=0, must-revalidate"
-    if state.settings.page_cdn_ttl:
+    if follow_button and follow_button["signed_in"]:
+        cache = "private, no-store"  # personalised: the viewer's own follow button
+    elif state.settings.page_cdn_ttl:
         cache += f", s-maxage={state.settings.page_cdn_ttl}"
     if request.method == "GET":
         await state.recorder.record(account.id, None, VIEW, visit_of(request, state))

@@ -1,0 +1,134 @@
+"""Browser sessions and CSRF for the dashboard.
+
+The session cookie is a random token (HttpOnly, SameSite=Lax, Secure on https); the database
+keeps only its SHA-256, so a leaked table signs nobody in. Every state-changing form carries
+a CSRF token: the session's own once signed in, a double-submit cookie before that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import Request
+from sqlalchemy import delete, select
+from starlette.responses import Response
+
+from eziox.db import Database
+from eziox.kit.time import utcnow
+from eziox.models import Account, WebSession
+from eziox.state import AppState
+
+SESSION_COOKIE = "eziox_session"
+CSRF_COOKIE = "eziox_csrf"
+SESSION_DAYS = 14
+_CURRENT = "eziox.web_session"
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    account: Account
+    csrf_token: str
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("ascii", "replace")).digest()
+
+
+def _secure(request: Request) -> bool:
+    state: AppState = request.app.state.eziox
+    return state.settings.public_url.startswith("https://")
+
+
+async def start_session(db: Database, account_id: str, old_token: str | None) -> str:
+    """A fresh session for the account; any session the browser had is ended (no fixation)."""
+    token = secrets.token_urlsafe(32)
+    async with db.transaction() as session:
+        if old_token:
+            await session.execute(delete(WebSession).where(WebSession.digest == _digest(old_token)))
+        session.add(
+            WebSession(
+                digest=_digest(token),
+                account_id=account_id,
+                csrf_token=secrets.token_urlsafe(32),
+                expires_at=utcnow() + timedelta(days=SESSION_DAYS),
+            )
+        )
+    return token
+
+
+async def end_session(db: Database, token: str | None) -> None:
+    if token:
+        async with db.transaction() as session:
+            await session.execute(delete(WebSession).where(WebSession.digest == _digest(token)))
+
+
+async def current_user(request: Request) -> SignedIn | None:
+    """The signed-in account of this request, if any (looked up once per request)."""
+    if _CURRENT in request.scope:
+        found: SignedIn | None = request.scope[_CURRENT]
+        return found
+    token = request.cookies.get(SESSION_COOKIE)
+    found = None
+    if token:
+        state: AppState = request.app.state.eziox
+        async with state.db.session() as session:
+            row = (
+                await session.execute(
+                    select(Account, WebSession.csrf_token)
+                    .join(WebSession, WebSession.account_id == Account.id)
+                    .where(WebSession.digest == _digest(token), WebSession.expires_at > utcnow())
+                )
+            ).first()
+        if row is not None:
+            found = SignedIn(row[0], row[1])
+    request.scope[_CURRENT] = found
+    return found
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request)
+    )
+
+
+def anonymous_csrf(request: Request) -> str:
+    """The double-submit token for forms shown before sign-in (set by `ensure_csrf_cookie`)."""
+    return request.cookies.get(CSRF_COOKIE) or request.scope.setdefault(
+        "eziox.new_csrf", secrets.token_urlsafe(32)
+    )
+
+
+def ensure_csrf_cookie(response: Response, request: Request) -> None:
+    if CSRF_COOKIE not in request.cookies:
+        response.set_cookie(
+            CSRF_COOKIE,
+            anonymous_csrf(request),
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request),
+            path="/",
+        )
+
+
+def csrf_ok(request: Request, submitted: str | None, user: SignedIn | None) -> bool:
+    """Constant-time check of a form's token against the session's (or the cookie's)."""
+    expected = user.csrf_token if user else request.cookies.get(CSRF_COOKIE)
+    if not expected or not submitted:
+        return False
+    return hmac.compare_digest(expected.encode(), submitted.encode())

@@ -1,0 +1,89 @@
+// Progressive enhancement for the dashboard: every feature also works without this file.
+"use strict";
+(function () {
+  // Confirm destructive forms.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+
+  // Copy buttons.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var target = document.querySelector(button.getAttribute("data-copy"));
+      if (!target || !navigator.clipboard) return;
+      navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = "Copy"; }, 2000);
+      });
+    });
+  });
+
+  // Permission presets.
+  document.querySelectorAll("[data-preset]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var wanted = button.getAttribute("data-preset").split(" ");
+      button.closest("form").querySelectorAll("input[type=checkbox][name^='perm:']").forEach(function (box) {
+        box.checked = wanted.indexOf(box.name.slice(5)) !== -1;
+      });
+    });
+  });
+
+  // Live preview of the profile form.
+  var previewForm = document.querySelector("[data-preview-form]");
+  if (previewForm) {
+    previewForm.addEventListener("input", function (event) {
+      var field = event.target.name;
+      var target = document.querySelector("[data-preview='" + field + "']");
+      if (target) target.textContent = event.target.value;
+    });
+  }
+
+  // Drag-and-drop reordering: posts the new position with the same form the buttons use.
+  var list = document.querySelector("[data-reorder]");
+  if (list) {
+    var dragged = null;
+    list.addEventListener("dragstart", function (event) {
+      dragged = event.target.closest(".link-row");
+      if (dragged) dragged.classList.add("dragging");
+    });
+    list.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("dragging");
+    });
+    list.addEventListener("dragover", function (event) {
+      var over = event.target.closest(".link-row");
+      if (!dragged || !over || over === dragged) return;
+      event.preventDefault();
+      var box = over.getBoundingClientRect();
+      var after = event.clientY > box.top + box.height / 2;
+      list.insertBefore(dragged, after ? over.nextSibling : over);
+    });
+    list.addEventListener("drop", function (event) {
+      event.preventDefault();
+      if (!dragged) return;
+      var rows = Array.prototype.slice.call(list.querySelectorAll(".link-row"));
+      var order = rows.indexOf(dragged);
+      if (String(order) === dragged.getAttribute("data-order")) return;
+      var form = dragged.querySelector("input[name=order]").form;
+      form.querySelector("input[name=order]").value = String(order);
+      form.submit();
+    });
+  }
+
+  // The analytics chart (uPlot, served from /static/vendor); the table stays as fallback.
+  var chart = document.getElementById("chart");
+  if (chart && window.uPlot) {
+    var dates = chart.getAttribute("data-chart-dates").split(",");
+    var xs = dates.map(function (d) { return Date.parse(d + "T00:00:00Z") / 1000; });
+    var nums = function (name) { return chart.getAttribute(name).split(",").map(Number); };
+    var width = Math.max(280, chart.clientWidth || 600);
+    new window.uPlot({
+      width: width, height: 260,
+      series: [{}, {label: "Views", stroke: "#5b21b6", width: 2, fill: "rgba(91,33,182,0.08)"},
+               {label: "Clicks", stroke: "#c2410c", width: 2}],
+      axes: [{}, {}],
+      scales: {x: {time: true}},
+    }, [xs, nums("data-chart-views"), nums("data-chart-clicks")], chart);
+  }
+})();

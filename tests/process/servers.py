@@ -1,0 +1,281 @@
+"""Real `eziox` processes for the tests in tests/process: the CLI and `eziox serve`.
+
+Every process gets its configuration from the run's `settings` (the same database, data
+directory, Redis and key prefix as the in-process tests) and nothing else from the caller's
+environment, so a stray EZIOX_* variable cannot point a test at another database.
+
+Everything here waits *asynchronously*: the suite's session event loop also runs the
+in-process app, whose background tasks (roll-ups, last-used stamps) may be half-way through
+a SQLite write transaction. Blocking that loop while another process writes would leave the
+lock held and the other process failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from eziox.accounts.service import create_account
+from eziox.apikeys.service import create_api_key
+from eziox.config import Settings
+from eziox.db import Database
+from eziox.ratelimit import window_bounds
+
+EZIOX = [sys.executable, "-m", "eziox"]
+START_TIMEOUT = 45.0
+STOP_TIMEOUT = 15.0
+
+
+def eziox_env(settings: Settings, **overrides: str | None) -> dict[str, str]:
+    """The environment of an `eziox` process sharing the run's database and shared store.
+
+    An override of None removes the variable (e.g. ``EZIOX_REDIS_URL=None``).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EZIOX_")}
+    env.update(
+        EZIOX_DATA_DIR=str(settings.data_dir),
+        EZIOX_DATABASE_URL=settings.db_url,
+        EZIOX_REDIS_PREFIX=settings.redis_prefix,
+        EZIOX_SECRET_KEY=settings.secret,
+        EZIOX_AUTH_FAILURE_LIMIT=str(settings.auth_failure_limit),
+        EZIOX_RATE_LIMIT_WINDOW=str(settings.rate_limit_window),
+        EZIOX_LOG_LEVEL="warning",
+        PYTHONUNBUFFERED="1",
+    )
+    if settings.redis_url:
+        env["EZIOX_REDIS_URL"] = settings.redis_url
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def _kill_group(process: subprocess.Popen[Any]) -> None:
+    # The group id is the pid of the process we started (start_new_session=True).
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class Result:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __str__(self) -> str:
+        return (
+            f"eziox {' '.join(self.args)} → exit {self.returncode}\n"
+            f"--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
+        )
+
+
+class Pending:
+    """An `eziox` command started in the background; `await pending.result()` collects it."""
+
+    def __init__(self, env: Mapping[str, str], args: tuple[str, ...], timeout: float) -> None:
+        self.args = list(args)
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
+        self.process = subprocess.Popen(
+            [*EZIOX, *args],
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+
+    async def result(self) -> Result:
+        """Wait for the command; a hang kills its whole process group and fails the test."""
+        left = max(0.1, self.deadline - time.monotonic())
+        try:
+            stdout, stderr = await asyncio.to_thread(self.process.communicate, timeout=left)
+        except subprocess.TimeoutExpired:
+            _kill_group(self.process)
+            stdout, stderr = await asyncio.to_thread(self.process.communicate)
+            raise AssertionError(
+                f"eziox {' '.join(self.args)} did not finish within {self.timeout} s\n"
+                f"{stdout}\n{stderr}"
+            ) from None
+        finally:
+            if self.process.poll() is None:  # cancelled: never leave it running
+                _kill_group(self.process)
+                self.process.wait()
+        return Result(self.args, self.process.returncode, stdout, stderr)
+
+
+def start_eziox(env: Mapping[str, str], *args: str, timeout: float = 60.0) -> Pending:
+    return Pending(env, args, timeout)
+
+
+async def run_eziox(env: Mapping[str, str], *args: str, timeout: float = 60.0) -> Result:
+    """Run one `eziox` command to completion."""
+    return await start_eziox(env, *args, timeout=timeout).result()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """One `eziox serve` process (with its uvicorn workers) on a loopback port."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+    args: list[str] = field(default_factory=list)
+    terminated: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    async def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(base_url=self.url, timeout=2.0) as client:
+            while True:
+                if self.process.poll() is not None:
+                    raise AssertionError(
+                        f"eziox {' '.join(self.args)} exited with {self.process.returncode} "
+                        f"before it was ready:\n{self.log()}"
+                    )
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"eziox {' '.join(self.args)} not ready within {timeout} s:\n{self.log()}"
+                    )
+                await asyncio.sleep(0.1)
+
+    def terminate(self) -> None:
+        """SIGTERM the server and its workers (once): a graceful shutdown starts."""
+        if not self.terminated and self.process.poll() is None:
+            self.terminated = True
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+
+    async def stop(self) -> None:
+        """Terminate the server; SIGKILL whatever is left after a grace period."""
+        self.terminate()
+        if self.process.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                await asyncio.to_thread(self.process.wait, STOP_TIMEOUT)
+        _kill_group(self.process)  # also any worker that outlived its parent
+        self.process.wait()
+
+
+def start_server(env: Mapping[str, str], *args: str) -> Server:
+    """Start `eziox serve` on a free port without waiting for it (see Server.wait_ready)."""
+    port = free_port()
+    serve_args = ["serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    handle, name = tempfile.mkstemp(prefix=f"eziox-serve-{port}-", suffix=".log")
+    try:
+        process = subprocess.Popen(
+            [*EZIOX, *serve_args],
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        os.close(handle)
+    return Server(process, port, Path(name), serve_args)
+
+
+@contextlib.asynccontextmanager
+async def running(*specs: tuple[Mapping[str, str], tuple[str, ...]]) -> AsyncIterator[list[Server]]:
+    """Start several servers at once, wait until each answers /healthz, always stop them all."""
+    servers: list[Server] = []
+    try:
+        for env, args in specs:
+            servers.append(start_server(env, *args))
+        for server in servers:
+            await server.wait_ready()
+        yield servers
+    finally:
+        for server in servers:
+            server.terminate()  # all shut down side by side
+        for server in servers:
+            await server.stop()
+            server.log_path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    username: str
+    account_id: str
+    keys: list[tuple[str, str]]  # (key id, secret)
+
+
+async def provision(
+    settings: Settings,
+    username: str,
+    *,
+    tier: str = "free",
+    keys: int = 1,
+    permissions: str = "all",
+) -> Provisioned:
+    """An account and its keys, written straight to the run's database (no process start-up)."""
+    db = Database(settings)
+    try:
+        async with db.transaction() as session:
+            account = await create_account(
+                session,
+                username=username,
+                email=f"{username}@example.com",
+                password="correct horse battery",
+                tier=tier,
+            )
+            created = [
+                await create_api_key(session, account.id, name=f"key {n}", permissions=permissions)
+                for n in range(keys)
+            ]
+    finally:
+        await db.dispose()
+    return Provisioned(username, account.id, [(c.key.id, c.secret) for c in created])
+
+
+async def avoid_window_edge(window: int, margin: float = 30.0) -> None:
+    """Counting across a window boundary would split the budget: wait for the next window.
+
+    Windows are fixed and aligned to the epoch (eziox.ratelimit.window_bounds), so at most
+    ``margin`` seconds are spent here, and only when a test starts that close to the edge.
+    """
+    _, reset = window_bounds(window)
+    left = reset - time.time()
+    if left < margin:
+        await asyncio.sleep(left + 0.5)
