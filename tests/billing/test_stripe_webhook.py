@@ -85,8 +85,13 @@ async def tier_of(app: FastAPI, account_id: str) -> str:
 
 
 async def checkout(client: httpx.AsyncClient, account_id: str, customer: str, **extra: Any) -> None:
-    obj = {"object": "checkout.session", "client_reference_id": account_id, "customer": customer,
-           "mode": "subscription", **extra}
+    obj = {
+        "object": "checkout.session",
+        "client_reference_id": account_id,
+        "customer": customer,
+        "mode": "subscription",
+        **extra,
+    }
     response = await send(client, event("checkout.session.completed", obj))
     assert response.status_code == 200, response.text
 
@@ -106,7 +111,9 @@ async def test_subscription_sets_tier_and_the_next_request_sees_it(
     )
     assert response.json()["received"] is True
     assert await tier_of(billing_app, account.id) == "pro"
-    assert (await stripe_client.get("/v1/profile", headers=api)).headers["x-ratelimit-limit"] == "5000"
+    assert (await stripe_client.get("/v1/profile", headers=api)).headers[
+        "x-ratelimit-limit"
+    ] == "5000"
     await send(
         stripe_client,
         event("customer.subscription.updated", subscription("cus_a1", "active", PRICES["creator"])),
@@ -114,10 +121,14 @@ async def test_subscription_sets_tier_and_the_next_request_sees_it(
     assert await tier_of(billing_app, account.id) == "creator"
     await send(
         stripe_client,
-        event("customer.subscription.deleted", subscription("cus_a1", "canceled", PRICES["creator"])),
+        event(
+            "customer.subscription.deleted", subscription("cus_a1", "canceled", PRICES["creator"])
+        ),
     )
     assert await tier_of(billing_app, account.id) == "free"
-    assert (await stripe_client.get("/v1/profile", headers=api)).headers["x-ratelimit-limit"] == "1000"
+    assert (await stripe_client.get("/v1/profile", headers=api)).headers[
+        "x-ratelimit-limit"
+    ] == "1000"
 
 
 @pytest.mark.parametrize("status", ["canceled", "unpaid", "incomplete_expired"])
@@ -127,7 +138,10 @@ async def test_ended_subscriptions_drop_to_free(
     account = await make_account(billing_app, tier="pro")
     customer = f"cus_{secrets.token_hex(4)}"
     await checkout(stripe_client, account.id, customer)
-    await send(stripe_client, event("customer.subscription.updated", subscription(customer, status, PRICES["pro"])))
+    await send(
+        stripe_client,
+        event("customer.subscription.updated", subscription(customer, status, PRICES["pro"])),
+    )
     assert await tier_of(billing_app, account.id) == "free"
 
 
@@ -143,10 +157,16 @@ async def test_bad_or_missing_signature_changes_nothing(
     billing_app: FastAPI, stripe_client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
     account = await make_account(billing_app)
-    payload = event("checkout.session.completed", {
-        "client_reference_id": account.id, "customer": "cus_x", "mode": "payment",
-        "payment_status": "paid", "metadata": {"price_id": PRICES["lifetime"]},
-    })
+    payload = event(
+        "checkout.session.completed",
+        {
+            "client_reference_id": account.id,
+            "customer": "cus_x",
+            "mode": "payment",
+            "payment_status": "paid",
+            "metadata": {"price_id": PRICES["lifetime"]},
+        },
+    )
     response = await stripe_client.post("/webhooks/stripe", content=payload, headers=headers)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "BAD_REQUEST"
@@ -157,10 +177,16 @@ async def test_wrong_secret_and_stale_timestamp_are_refused(
     billing_app: FastAPI, stripe_client: httpx.AsyncClient
 ) -> None:
     account = await make_account(billing_app)
-    payload = event("checkout.session.completed", {
-        "client_reference_id": account.id, "customer": "cus_stale", "mode": "payment",
-        "payment_status": "paid", "metadata": {"price_id": PRICES["lifetime"]},
-    })
+    payload = event(
+        "checkout.session.completed",
+        {
+            "client_reference_id": account.id,
+            "customer": "cus_stale",
+            "mode": "payment",
+            "payment_status": "paid",
+            "metadata": {"price_id": PRICES["lifetime"]},
+        },
+    )
     wrong = await stripe_client.post(
         "/webhooks/stripe", content=payload, headers=signed(payload, secret="whsec_other")
     )
@@ -177,7 +203,9 @@ async def test_duplicate_event_is_applied_once(
 ) -> None:
     account = await make_account(billing_app)
     await checkout(stripe_client, account.id, "cus_dup")
-    payload = event("customer.subscription.created", subscription("cus_dup", "active", PRICES["pro"]))
+    payload = event(
+        "customer.subscription.created", subscription("cus_dup", "active", PRICES["pro"])
+    )
     assert (await send(stripe_client, payload)).status_code == 200
     # The operator moves the account by hand; a replay of the old event must not undo it.
     from eziox.accounts.service import set_tier
@@ -196,8 +224,12 @@ async def test_out_of_order_updates_keep_the_newest_state(
     account = await make_account(billing_app)
     await checkout(stripe_client, account.id, "cus_ooo")
     now = int(time.time())
-    newer = event("customer.subscription.updated", subscription("cus_ooo", "canceled", PRICES["pro"]), now)
-    older = event("customer.subscription.updated", subscription("cus_ooo", "active", PRICES["pro"]), now - 60)
+    newer = event(
+        "customer.subscription.updated", subscription("cus_ooo", "canceled", PRICES["pro"]), now
+    )
+    older = event(
+        "customer.subscription.updated", subscription("cus_ooo", "active", PRICES["pro"]), now - 60
+    )
     await send(stripe_client, newer)
     response = await send(stripe_client, older)
     assert "older" in response.json()["outcome"]
@@ -209,12 +241,18 @@ async def test_lifetime_is_never_downgraded_by_subscriptions(
 ) -> None:
     account = await make_account(billing_app)
     await checkout(
-        stripe_client, account.id, "cus_life", mode="payment", payment_status="paid",
+        stripe_client,
+        account.id,
+        "cus_life",
+        mode="payment",
+        payment_status="paid",
         metadata={"price_id": PRICES["lifetime"]},
     )
     assert await tier_of(billing_app, account.id) == "lifetime"
-    for kind, status in [("customer.subscription.updated", "active"),
-                         ("customer.subscription.deleted", "canceled")]:
+    for kind, status in [
+        ("customer.subscription.updated", "active"),
+        ("customer.subscription.deleted", "canceled"),
+    ]:
         await send(stripe_client, event(kind, subscription("cus_life", status, PRICES["pro"])))
     assert await tier_of(billing_app, account.id) == "lifetime"
 
@@ -224,7 +262,11 @@ async def test_unpaid_checkout_grants_nothing(
 ) -> None:
     account = await make_account(billing_app)
     await checkout(
-        stripe_client, account.id, "cus_unpaid", mode="payment", payment_status="unpaid",
+        stripe_client,
+        account.id,
+        "cus_unpaid",
+        mode="payment",
+        payment_status="unpaid",
         metadata={"price_id": PRICES["lifetime"]},
     )
     assert await tier_of(billing_app, account.id) == "free"
@@ -235,12 +277,23 @@ async def test_payment_failure_is_recorded_and_tier_kept(
 ) -> None:
     account = await make_account(billing_app)
     await checkout(stripe_client, account.id, "cus_fail")
-    await send(stripe_client, event("customer.subscription.created", subscription("cus_fail", "active", PRICES["pro"])))
-    await send(stripe_client, event("invoice.payment_failed", {"object": "invoice", "customer": "cus_fail"}))
-    await send(stripe_client, event("customer.subscription.updated", subscription("cus_fail", "past_due", PRICES["pro"])))
+    await send(
+        stripe_client,
+        event("customer.subscription.created", subscription("cus_fail", "active", PRICES["pro"])),
+    )
+    await send(
+        stripe_client,
+        event("invoice.payment_failed", {"object": "invoice", "customer": "cus_fail"}),
+    )
+    await send(
+        stripe_client,
+        event("customer.subscription.updated", subscription("cus_fail", "past_due", PRICES["pro"])),
+    )
     assert await tier_of(billing_app, account.id) == "pro"
     async with state_of(billing_app).db.session() as session:
-        row = await session.scalar(select(BillingCustomer).where(BillingCustomer.account_id == account.id))
+        row = await session.scalar(
+            select(BillingCustomer).where(BillingCustomer.account_id == account.id)
+        )
     assert row is not None
     assert row.payment_failed_at is not None
     assert row.subscription_status == "past_due"
@@ -250,7 +303,9 @@ async def test_subscription_before_checkout_binds_through_metadata(
     billing_app: FastAPI, stripe_client: httpx.AsyncClient
 ) -> None:
     account = await make_account(billing_app)
-    sub = subscription("cus_early", "active", PRICES["creator"], metadata={"account_id": account.id})
+    sub = subscription(
+        "cus_early", "active", PRICES["creator"], metadata={"account_id": account.id}
+    )
     await send(stripe_client, event("customer.subscription.created", sub))
     assert await tier_of(billing_app, account.id) == "creator"
 

@@ -14,7 +14,9 @@ from eziox.web.sessions import SignedIn, anonymous_csrf, csrf_ok, current_user, 
 
 APP_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "connect-src 'self'; "
+    "form-action 'self' https://checkout.stripe.com https://billing.stripe.com; "
+    "frame-ancestors 'none'; base-uri 'none'"
 )
 
 

@@ -18,7 +18,9 @@ from eziox.analytics.periods import Metric, Period
 from eziox.analytics.service import account_series, breakdown, series_csv
 from eziox.apikeys.service import create_api_key, describe, list_api_keys, revoke_api_key
 from eziox.auth.scopes import READ_ONLY, Permission
+from eziox.billing.checkout import checkout_url, portal_url
 from eziox.billing.entitlements import TIER_NAMES, Tier, entitlements
+from eziox.billing.repository import BillingRepository
 from eziox.errors import EzioxError, ValidationFailed
 from eziox.links.schemas import LinkCreate, LinkUpdate
 from eziox.links.service import create_link, delete_link, list_links, update_link
@@ -39,6 +41,7 @@ NOTICES = {
     "design-applied": "Design applied.",
     "email-saved": "Email saved.",
     "password-changed": "Password changed.",
+    "checkout-done": "Thank you! Your plan changes as soon as Stripe confirms the payment.",
     "welcome": "Welcome! Add your first links below.",
 }
 TABS = ("profile", "links", "api", "analytics", "templates", "settings")
@@ -326,6 +329,31 @@ async def save_password(request: Request) -> Response:
             form.get("new_password", ""),
         )
         return "password-changed"
+
+    return await _act(request, "settings", action)
+
+
+@router.post("/billing/checkout")
+async def billing_checkout(request: Request) -> Response:
+    async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> Response:
+        row = await BillingRepository(session).customer_of_account(user.account.id)
+        url = await checkout_url(
+            _state(request).settings,
+            user.account,
+            row.stripe_customer_id if row else None,
+            form.get("tier", ""),
+        )
+        return see_other(url)
+
+    return await _act(request, "settings", action)
+
+
+@router.post("/billing/portal")
+async def billing_portal(request: Request) -> Response:
+    async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> Response:
+        row = await BillingRepository(session).customer_of_account(user.account.id)
+        url = await portal_url(_state(request).settings, row.stripe_customer_id if row else None)
+        return see_other(url)
 
     return await _act(request, "settings", action)
 

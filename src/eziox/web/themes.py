@@ -7,6 +7,8 @@ is ours, so nothing a user typed can break out of the page's inline ``<style>``.
 
 from __future__ import annotations
 
+import functools
+
 from eziox.templates.catalog import catalog
 from eziox.templates.schemas import Theme
 
@@ -134,6 +136,7 @@ def _hover(theme: Theme) -> dict[str, str]:
     return hover
 
 
+@functools.lru_cache(maxsize=256)  # themes are frozen (hashable); bio pages ask for few of them
 def css_variables(theme: Theme) -> str:
     """The ``:root { --… }`` block the bio page's stylesheet reads (see static/bio.css)."""
     colors = theme.colors

@@ -1,0 +1,249 @@
+"""Sign-up, sign-in, sign-out: sessions, CSRF, limits, inline errors."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from eziox.models import Account, WebSession
+from tests.dashboard.browser import TOKEN, sign_up
+from tests.factories import state_of
+
+
+@pytest.fixture
+async def browser(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    ip = f"198.18.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+    transport = httpx.ASGITransport(app=app, client=(ip, 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+def name() -> str:
+    return f"w{secrets.token_hex(5)}"
+
+
+async def accounts_named(app: FastAPI, username: str) -> int:
+    async with state_of(app).db.session() as session:
+        query = select(func.count()).select_from(Account).where(Account.username == username)
+        return int(await session.scalar(query) or 0)
+
+
+async def test_landing_and_sign_up_flow(app: FastAPI, browser: httpx.AsyncClient) -> None:
+    landing = await browser.get("/")
+    assert landing.status_code == 200
+    assert 'href="/sign-up"' in landing.text
+    assert 'href="/api-docs"' in landing.text
+    username = name()
+    user = await sign_up(browser, username)
+    cookie = browser.cookies.get("eziox_session")
+    assert cookie
+    dashboard = await browser.get("/profile?tab=links&notice=welcome")
+    assert dashboard.status_code == 200
+    assert "Welcome!" in dashboard.text
+    assert dashboard.headers["cache-control"] == "no-store"
+    assert "unsafe-inline" not in dashboard.headers["content-security-policy"]
+    assert await accounts_named(app, user.username) == 1
+    assert (await browser.get("/")).headers["location"] == "/profile"
+
+
+async def test_session_cookie_flags(browser: httpx.AsyncClient) -> None:
+    page = await browser.get("/sign-up")
+    token = TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
+    response = await browser.post(
+        "/sign-up",
+        data={
+            "csrf_token": token,
+            "username": name(),
+            "email": f"{name()}@example.com",
+            "password": "Tr0ub4dor&3-horse",
+        },
+    )
+    header = response.headers["set-cookie"].lower()
+    assert "httponly" in header
+    assert "samesite=lax" in header
+    assert "secure" not in header  # public URL is http in tests
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"username": "ab"}, "username", "3-30"),
+        ({"username": "admin"}, "username", "reserved"),
+        ({"email": "nope"}, "email", "valid email"),
+        ({"password": "short"}, "password", "at least 8"),
+        ({"password": "password123"}, "password", "most common"),
+    ],
+)
+async def test_sign_up_errors_are_inline_and_keep_input(
+    app: FastAPI, browser: httpx.AsyncClient, fields: dict[str, str], field: str, message: str
+) -> None:
+    username = fields.get("username", name())
+    data = {"username": username, "email": f"{name()}@example.com", "password": "Tr0ub4dor&3-horse"}
+    data.update(fields)
+    page = await browser.get("/sign-up")
+    response = await browser.post(
+        "/sign-up",
+        data={"csrf_token": TOKEN.search(page.text).group(1), **data},  # type: ignore[union-attr]
+    )
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text
+    assert message in response.text
+    assert f'value="{data["email"]}"' in response.text  # what was typed stays...
+    assert data["password"] not in response.text  # ...except the password
+    assert "eziox_session" not in browser.cookies
+
+
+async def test_duplicate_username_is_a_conflict(browser: httpx.AsyncClient) -> None:
+    user = await sign_up(browser, name())
+    async with httpx.AsyncClient(
+        transport=browser._transport, base_url="http://testserver"
+    ) as other:
+        page = await other.get("/sign-up")
+        response = await other.post(
+            "/sign-up",
+            data={
+                "csrf_token": TOKEN.search(page.text).group(1),  # type: ignore[union-attr]
+                "username": user.username,
+                "email": f"{name()}@example.com",
+                "password": "Tr0ub4dor&3-horse",
+            },
+        )
+    assert response.status_code == 409
+    assert "already taken" in response.text
+
+
+@pytest.mark.parametrize("token", [None, "", "forged-token"])
+async def test_sign_up_without_a_valid_csrf_token_changes_nothing(
+    app: FastAPI, browser: httpx.AsyncClient, token: str | None
+) -> None:
+    await browser.get("/sign-up")  # sets the double-submit cookie
+    username = name()
+    data = {
+        "username": username,
+        "email": f"{username}@example.com",
+        "password": "Tr0ub4dor&3-horse",
+    }
+    if token is not None:
+        data["csrf_token"] = token
+    response = await browser.post("/sign-up", data=data)
+    assert response.status_code == 403
+    assert await accounts_named(app, username) == 0
+
+
+async def test_cross_site_origin_is_refused(app: FastAPI, browser: httpx.AsyncClient) -> None:
+    page = await browser.get("/sign-up")
+    username = name()
+    response = await browser.post(
+        "/sign-up",
+        data={
+            "csrf_token": TOKEN.search(page.text).group(1),  # type: ignore[union-attr]
+            "username": username,
+            "email": f"{username}@example.com",
+            "password": "Tr0ub4dor&3-horse",
+        },
+        headers={"Origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
+    assert await accounts_named(app, username) == 0
+
+
+async def test_sign_in_renews_the_session_id(app: FastAPI, browser: httpx.AsyncClient) -> None:
+    user = await sign_up(browser, name())
+    old_session = browser.cookies.get("eziox_session")
+    await user.submit("/sign-out", {})
+    # An attacker plants a session id (here: the victim's old, now dead one) before sign-in.
+    browser.cookies.clear()
+    browser.cookies.set("eziox_session", old_session or "planted")
+    response = await user.submit(
+        "/sign-in", {"login": user.username, "password": user.password}, token_from="/sign-in"
+    )
+    assert response.status_code == 303
+    fresh = response.cookies.get("eziox_session")
+    assert fresh
+    assert fresh != old_session
+    browser.cookies.clear()
+    browser.cookies.set("eziox_session", fresh)
+    async with httpx.AsyncClient(
+        transport=browser._transport,
+        base_url="http://testserver",
+        cookies={"eziox_session": old_session or ""},
+    ) as attacker:
+        assert (await attacker.get("/profile")).status_code == 303  # sent to sign-in
+    assert (await browser.get("/profile")).status_code == 200
+
+
+async def test_sign_in_by_email_and_sign_out(app: FastAPI, browser: httpx.AsyncClient) -> None:
+    user = await sign_up(browser, name())
+    out = await user.submit("/sign-out", {})
+    assert out.status_code == 303
+    assert (await browser.get("/profile")).headers["location"].startswith("/sign-in")
+    back = await user.submit(
+        "/sign-in",
+        {
+            "login": f"{user.username}@example.com",
+            "password": user.password,
+            "next": "/profile?tab=api",
+        },
+        token_from="/sign-in",
+    )
+    assert back.headers["location"] == "/profile?tab=api"
+    async with state_of(app).db.session() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(WebSession)
+            .join(Account, Account.id == WebSession.account_id)
+            .where(Account.username == user.username)
+        )
+    assert count == 1
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example"])
+async def test_next_never_leaves_the_site(browser: httpx.AsyncClient, target: str) -> None:
+    user = await sign_up(browser, name())
+    await user.submit("/sign-out", {})
+    response = await user.submit(
+        "/sign-in",
+        {"login": user.username, "password": user.password, "next": target},
+        token_from="/sign-in",
+    )
+    assert response.headers["location"] == "/profile"
+
+
+async def test_wrong_password_then_limit_per_account(
+    app: FastAPI, browser: httpx.AsyncClient
+) -> None:
+    user = await sign_up(browser, name())
+    await user.submit("/sign-out", {})
+    for _ in range(10):
+        wrong = await user.submit(
+            "/sign-in", {"login": user.username, "password": "not it at all"}, token_from="/sign-in"
+        )
+        assert wrong.status_code == 401
+        assert "not right" in wrong.text
+        assert f'value="{user.username}"' in wrong.text
+    limited = await user.submit(
+        "/sign-in", {"login": user.username, "password": user.password}, token_from="/sign-in"
+    )
+    assert limited.status_code == 429
+    assert "Too many sign-in attempts" in limited.text
+    assert int(limited.headers["retry-after"]) > 0
+    assert "eziox_session" not in browser.cookies
+
+
+async def test_sign_in_is_limited_per_ip(app: FastAPI, browser: httpx.AsyncClient) -> None:
+    page = await browser.get("/sign-in")
+    token = TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
+    for i in range(20):
+        response = await browser.post(
+            "/sign-in", data={"csrf_token": token, "login": f"ghost{i}", "password": "whatever123"}
+        )
+        assert response.status_code == 401
+    limited = await browser.post(
+        "/sign-in", data={"csrf_token": token, "login": "ghost-new", "password": "whatever123"}
+    )
+    assert limited.status_code == 429
