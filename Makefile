@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 VENDOR := src/eziox/web/static/vendor
 UPLOT := 1.6.32
+SWAGGER_UI := 5.35.0
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,14 +18,18 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-# The chart library, from the npm registry at install time, served from our own /static.
-$(VENDOR)/uPlot.iife.min.js:
+# Front-end assets (the chart library, Swagger UI) come from the npm registry at install
+# time and are served from our own /static: never a CDN.
+$(VENDOR)/.installed-$(UPLOT)-$(SWAGGER_UI):
 	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
-	npm install --silent --no-audit --no-fund --no-save --prefix .build/npm uplot@$(UPLOT)
-	mkdir -p $(VENDOR)
+	npm install --silent --no-audit --no-fund --no-save --prefix .build/npm \
+		uplot@$(UPLOT) swagger-ui-dist@$(SWAGGER_UI)
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/swagger-ui
 	cp .build/npm/node_modules/uplot/dist/uPlot.iife.min.js .build/npm/node_modules/uplot/dist/uPlot.min.css $(VENDOR)/
+	cd .build/npm/node_modules/swagger-ui-dist && cp swagger-ui-bundle.js swagger-ui.css LICENSE $(CURDIR)/$(VENDOR)/swagger-ui/
+	@touch $@
 
-install: $(STAMP) $(VENDOR)/uPlot.iife.min.js
+install: $(STAMP) $(VENDOR)/.installed-$(UPLOT)-$(SWAGGER_UI)
 
 run: install
 	$(BIN)/eziox serve --demo

@@ -81,3 +81,31 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             }
         responses[status] = entry
     return responses
+
+
+_ENVELOPE_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
+
+
+def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make the document say what the server does on every /v1 operation.
+
+    Every authenticated response carries X-RateLimit-* (all but 401); request validation
+    answers the envelope, not FastAPI's default `{"detail": …}` (which is removed).
+    """
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/v1"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = {
+                    "description": _DESCRIPTIONS[422],
+                    "content": {"application/json": {"schema": _ENVELOPE_REF}},
+                }
+            for status, response in responses.items():
+                if status != "401":
+                    response.setdefault("headers", {}).update(RATE_LIMIT_HEADERS)
+    components = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    return schema

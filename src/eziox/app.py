@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -16,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from eziox import __version__, migrate
 from eziox.accounts.api import router as profile_router
 from eziox.analytics.api import router as analytics_router
+from eziox.apidocs import finish_openapi
 from eziox.auth.gate import ApiGate
 from eziox.billing.api import router as stripe_router
 from eziox.config import Settings, load_settings
@@ -26,6 +29,7 @@ from eziox.links.api import router as links_router
 from eziox.state import AppState
 from eziox.templates.api import router as templates_router
 from eziox.templates.catalog import catalog
+from eziox.web.api_docs import router as api_docs_router
 from eziox.web.auth_pages import router as auth_pages_router
 from eziox.web.dashboard import router as dashboard_router
 from eziox.web.pages import router as pages_router
@@ -35,9 +39,24 @@ log = logging.getLogger("eziox")
 
 API_DESCRIPTION = """\
 Integrate Eziox with your applications: read your profile, manage links, read analytics and
-apply templates. Authenticate with `Authorization: Bearer ezx_…` (create a key in
-Dashboard → API Access or with `eziox keys create`). Every error has the shape
-`{"error": {"code", "message"}}`; every authenticated response carries `X-RateLimit-*` headers.
+apply templates.
+
+**Authentication.** Create a key in [Dashboard → API Access](/profile?tab=api) (or with
+`eziox keys create`), then send it on every request; use **Authorize** above to try calls here.
+
+```bash
+curl -X GET "http://127.0.0.1:8000/v1/profile" \\
+  -H "Authorization: Bearer ezx_your_api_key_here"
+```
+
+**Errors** always look like `{"error": {"code": "...", "message": "..."}}` (plus `retryAfter` on
+429 and `details` on validation errors). **Rate limits** are per account per hour (Free 1,000 ·
+Pro 5,000 · Creator 10,000 · Lifetime 10,000); every authenticated response carries
+`X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
+
+Guides: [quickstart](/docs/quickstart.md) · [keys and permissions](/docs/keys-and-permissions.md)
+· [rate limits](/docs/rate-limits.md) · [errors](/docs/errors.md) ·
+[pagination](/docs/pagination.md) · [analytics](/docs/analytics.md)
 """
 
 
@@ -81,6 +100,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         default_response_class=JSONBytes,
     )
     app.state.eziox = state
+    _document(app)
     install_error_handlers(app)
     _install_infrastructure_errors(app)
     app.include_router(profile_router)
@@ -91,6 +111,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     _add_health(app, state)
     app.mount("/static", StaticFiles(packages=[("eziox.web", "static")]), name="static")
     app.include_router(previews_router)
+    app.include_router(api_docs_router)
     app.include_router(auth_pages_router)
     app.include_router(dashboard_router)
     app.include_router(pages_router)  # last: /{username} catches every other single segment
@@ -100,6 +121,23 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     )
     app.add_middleware(RequestContext)
     return app
+
+
+def _document(app: FastAPI) -> None:
+    """The OpenAPI document, generated once, with the shared rate-limit headers declared."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            app.openapi_schema = finish_openapi(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _install_infrastructure_errors(app: FastAPI) -> None:

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 log = logging.getLogger("eziox.errors")
 
@@ -184,6 +185,22 @@ _BY_STATUS: dict[int, type[EzioxError]] = {
 }
 
 
+def _allowed(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    pending = list(request.app.router.routes)
+    while pending:
+        route = pending.pop()
+        if route.matches(request.scope)[0] is Match.NONE:
+            continue
+        nested = getattr(getattr(route, "original_router", route), "routes", None)
+        if nested is not None and not hasattr(route, "methods"):
+            pending.extend(nested)  # an included router (newer FastAPI wraps them)
+        else:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error the app can raise to the envelope (unexpected ones: see RequestContext)."""
 
@@ -195,8 +212,12 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         return error_response(from_validation_errors(exc.errors()))
 
-    async def on_http(_: Request, exc: Exception) -> Response:
+    async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 405:
+            return error_response(MethodNotAllowed(), headers={"Allow": _allowed(request)})
+        if exc.status_code == 400:  # the body could not be read as JSON at all
+            return error_response(ValidationFailed.field("body", "the body is not valid JSON"))
         cls = _BY_STATUS.get(exc.status_code)
         if cls is None:
             error = EzioxError("The request could not be processed.")

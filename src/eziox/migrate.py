@@ -9,6 +9,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from eziox.db import WRITE_OPTION
+
 SCRIPT_LOCATION = "eziox:migrations"
 
 
@@ -47,5 +49,8 @@ async def _run(engine: AsyncEngine, action: object) -> None:
         config.attributes["connection"] = connection
         action(config)  # type: ignore[operator]
 
-    async with engine.begin() as connection:
+    # On SQLite take the write lock up front (BEGIN IMMEDIATE, see eziox.db): a deferred
+    # transaction that reads and then writes fails at once with "database is locked" when
+    # another process (a second `eziox serve`, the CLI) migrates the same file concurrently.
+    async with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
         await connection.run_sync(work)

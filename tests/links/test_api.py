@@ -276,12 +276,20 @@ async def test_move_renumbers(caller: Caller) -> None:
     assert await titles(caller) == [("e", 0), ("b", 1), ("c", 2), ("d", 3), ("a", 4)]
 
 
-async def test_move_beyond_the_end_is_refused(caller: Caller) -> None:
-    ids = [str((await add(caller, name))["id"]) for name in "ab"]
-    response = await caller.patch(f"/v1/links/{ids[0]}", json={"order": 2})
+async def test_move_beyond_the_end_goes_last(caller: Caller) -> None:
+    ids = [str((await add(caller, name))["id"]) for name in "abc"]
+    response = await caller.patch(f"/v1/links/{ids[0]}", json={"order": 99})
+    assert response.status_code == 200
+    assert response.json()["order"] == 2
+    assert await titles(caller) == [("b", 0), ("c", 1), ("a", 2)]
+
+
+@pytest.mark.parametrize("body", [{"order": True}, {"isActive": 1}, {"title": 5}, {"order": "1"}])
+async def test_types_are_strict(caller: Caller, body: dict[str, object]) -> None:
+    link = await add(caller, "strict")
+    response = await caller.patch(f"/v1/links/{link['id']}", json=body)
     assert response.status_code == 422
-    assert "between 0 and 1" in response.json()["error"]["message"]
-    assert await titles(caller) == [("a", 0), ("b", 1)]
+    assert (await caller.get(f"/v1/links/{link['id']}")).json() == link
 
 
 async def test_delete_renumbers(caller: Caller) -> None:

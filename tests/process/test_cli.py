@@ -7,6 +7,7 @@ other run side by side.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +119,17 @@ async def test_users_and_keys_through_the_cli(settings: Settings) -> None:
     assert row["status"] == "revoked"
     assert row["revokedAt"] is not None
     assert sorted(row["permissions"]) == ["links:read", "profile:read"]
+
+
+async def test_concurrent_migrations_of_a_fresh_sqlite_file(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Instances (or an instance and the CLI) starting together on a new SQLite file all
+    migrate it: one does the work, the others wait for the lock instead of failing."""
+    env = eziox_env(settings, EZIOX_DATA_DIR=str(tmp_path), EZIOX_DATABASE_URL=None)
+    racing = [start_eziox(env, "migrate") for _ in range(4)]
+    results = [await command.result() for command in racing]
+    for result in results:
+        assert result.returncode == 0, result
+    assert len({result.stdout for result in results}) == 1  # all at the same revision
+    assert (tmp_path / "eziox.db").exists()

@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from eziox.accounts.service import set_tier
+from eziox.models import Account
 from tests.factories import Caller, make_caller, state_of
 
 DESIGN_MESSAGE = "Custom designs (design overrides) are part of Pro, Creator and Lifetime."
@@ -156,3 +157,19 @@ async def test_after_a_downgrade_the_page_shows_what_the_tier_includes(
     profile = (await pro.get("/v1/profile")).json()
     assert profile["theme"] == "neon-arcade"  # kept, and back on upgrade
     assert profile["design"] == {"colors": {"accent": "#0e7490"}}
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [{"colors": {"accent": "red;}"}}, {"sparkle": {"a": 1}}, {"colors": "dark"}],
+)
+async def test_a_corrupt_stored_design_is_ignored_on_the_page(
+    app: FastAPI, pro: Caller, client: httpx.AsyncClient, stored: dict[str, object]
+) -> None:
+    async with state_of(app).db.transaction() as session:
+        account = await session.get(Account, pro.account.id)
+        assert account is not None
+        account.design = stored
+    style = await page_style(client, pro.account.username)
+    assert "--accent:#5b21b6;" in style  # the template's own tokens, nothing injected
+    assert "red" not in style

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from eziox.kit.urls import validate_image_url
+from eziox.kit.urls import ImageUrl
 from eziox.templates.catalog import catalog
 from eziox.templates.schemas import TEMPLATE_ID_PATTERN, DesignOverrides
 
@@ -17,10 +17,23 @@ def _known_template(template_id: str) -> str:
     return template_id
 
 
-ImageUrl = Annotated[str, AfterValidator(validate_image_url)]
+def _template_ids(schema: dict[str, Any]) -> None:
+    schema["enum"] = [template.id for template in catalog().templates]
+
+
+def _theme_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "description": "A template id"}
+    _template_ids(schema)
+    return schema
+
+
 ThemeId = Annotated[
     str,
-    Field(pattern=TEMPLATE_ID_PATTERN, description="A template id from GET /v1/templates"),
+    Field(
+        pattern=TEMPLATE_ID_PATTERN,
+        description="A template id from GET /v1/templates",
+        json_schema_extra=_template_ids,
+    ),
     AfterValidator(_known_template),
 ]
 
@@ -69,11 +82,18 @@ class ProfileUpdate(BaseModel):
     ``design`` replaces the stored overrides as a whole (paid tiers).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: Annotated[str, Field(max_length=100)] | None = None
-    bio: Annotated[str, Field(max_length=500)] | None = None
+    # Omittable, not nullable (the service refuses null); the schema says exactly that.
+    name: Annotated[
+        Annotated[str, Field(max_length=100)] | None,
+        WithJsonSchema({"type": "string", "maxLength": 100}),
+    ] = None
+    bio: Annotated[
+        Annotated[str, Field(max_length=500)] | None,
+        WithJsonSchema({"type": "string", "maxLength": 500}),
+    ] = None
     avatar: ImageUrl | None = None
     banner: ImageUrl | None = None
-    theme: ThemeId | None = None
+    theme: Annotated[ThemeId | None, WithJsonSchema(_theme_schema())] = None
     design: DesignOverrides | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
@@ -28,8 +28,17 @@ Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for a
 CSV_RESPONSE = {"content": {"text/csv": {"schema": {"type": "string"}}}}
 
 
+ZONES = sorted(available_timezones() - {"Factory", "localtime"})
+
+
 def zone_of(
-    tz: Annotated[str, Query(description="IANA time zone for day boundaries")] = "UTC",
+    tz: Annotated[
+        str,
+        Query(
+            description="IANA time zone for day boundaries",
+            json_schema_extra={"enum": ZONES},
+        ),
+    ] = "UTC",
 ) -> ZoneInfo:
     try:
         return parse_zone(tz)

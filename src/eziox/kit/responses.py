@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 
-class JSONBytes(Response):
-    """A JSON response whose content is serialized with orjson."""
-
-    media_type = "application/json"
+class JSONBytes(JSONResponse):
+    """A JSON response serialized with orjson (a JSONResponse, so OpenAPI shows its model)."""
 
     def render(self, content: Any) -> bytes:
         if isinstance(content, bytes):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Annotated
 from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, WithJsonSchema
 
 MAX_URL_LENGTH = 2048
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -76,3 +79,34 @@ def validate_link_url(url: str) -> str:
 def validate_image_url(url: str) -> str:
     """An absolute http(s) URL (avatars, banners, thumbnails)."""
     return _check_http(_clean(url))
+
+
+# What the OpenAPI document promises: every string these patterns match is accepted (the
+# validators above are the authority; the patterns are a strict subset of what they allow).
+_LABEL_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,20}[A-Za-z0-9])?"
+_HTTP_PATTERN = (
+    rf"https?://{_LABEL_PATTERN}(?:\.{_LABEL_PATTERN}){{1,4}}(?::[1-9][0-9]{{0,3}})?"
+    r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,200})?(?:\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]{0,200})?"
+)
+HTTP_URL_PATTERN = rf"^{_HTTP_PATTERN}$"
+LINK_URL_PATTERN = (
+    rf"^(?:{_HTTP_PATTERN}|mailto:[A-Za-z0-9._%+-]{{1,64}}@{_LABEL_PATTERN}(?:\.{_LABEL_PATTERN}){{1,3}}"
+    r"|tel:\+?[0-9]{3,15})$"
+)
+
+LINK_URL_SCHEMA = {
+    "type": "string",
+    "maxLength": MAX_URL_LENGTH,
+    "pattern": LINK_URL_PATTERN,
+    "description": "Absolute http(s) URL, or mailto: / tel:",
+    "example": "https://example.com",
+}
+IMAGE_URL_SCHEMA = {
+    "type": "string",
+    "maxLength": MAX_URL_LENGTH,
+    "pattern": HTTP_URL_PATTERN,
+    "description": "Absolute http(s) URL of an image",
+    "example": "https://example.com/a.png",
+}
+LinkUrl = Annotated[str, AfterValidator(validate_link_url), WithJsonSchema(LINK_URL_SCHEMA)]
+ImageUrl = Annotated[str, AfterValidator(validate_image_url), WithJsonSchema(IMAGE_URL_SCHEMA)]

@@ -29,7 +29,7 @@ async def list_links(
     principal: LinksRead,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=100, description="Max results")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Pagination offset")] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="Pagination offset")] = 0,
     active: Annotated[bool | None, Query(description="Filter by active status")] = None,
 ) -> Response:
     """Your links in order; `total` counts every match, not just this page."""

@@ -5,20 +5,34 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     JsonValue,
     StringConstraints,
+    WithJsonSchema,
 )
 
-from eziox.kit.urls import validate_image_url, validate_link_url
+from eziox.kit.urls import LINK_URL_SCHEMA, ImageUrl, LinkUrl
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Stripped, then 1-100 characters: so it must contain something besides whitespace.
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
+]
+
+
+def _whole_number(value: object) -> object:
+    """JSON's 3.0 is the integer 3 (as JSON Schema says); booleans and 3.5 are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    return value
+
+
+TITLE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"}
 Description = Annotated[str, Field(max_length=300)]
-LinkUrl = Annotated[str, AfterValidator(validate_link_url)]
-ImageUrl = Annotated[str, AfterValidator(validate_image_url)]
 
 _EXAMPLE: dict[str, JsonValue] = {
     "id": "lnk_123",
@@ -59,6 +73,7 @@ class LinkList(BaseModel):
 class LinkCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "example": {
                 "title": "New Link",
@@ -80,11 +95,17 @@ class LinkCreate(BaseModel):
 class LinkUpdate(BaseModel):
     """Fields to change; ``description`` and ``thumbnail`` may be ``null`` to clear them."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"isActive": False}})
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"example": {"isActive": False}}
+    )
 
-    title: Title | None = None
-    url: LinkUrl | None = None
+    # These may be omitted but not null (the service refuses null): the schema says so.
+    title: Annotated[Title | None, WithJsonSchema(TITLE_SCHEMA)] = None
+    url: Annotated[LinkUrl | None, WithJsonSchema(LINK_URL_SCHEMA)] = None
     description: Description | None = None
     thumbnail: ImageUrl | None = None
-    isActive: bool | None = None
-    order: Annotated[int, Field(ge=0)] | None = None
+    isActive: Annotated[bool | None, WithJsonSchema({"type": "boolean"})] = None
+    order: Annotated[
+        Annotated[int, BeforeValidator(_whole_number), Field(ge=0, strict=False)] | None,
+        WithJsonSchema({"type": "integer", "minimum": 0, "description": "Past the end: last"}),
+    ] = None

@@ -96,7 +96,7 @@ async def update_link(
     link = await get_link(session, account_id, link_id_)
     for field in data.model_fields_set - {"order"}:
         setattr(link, _COLUMN_OF.get(field, field), getattr(data, field))
-    if data.order is not None and data.order != link.position:
+    if data.order is not None:
         await _move(repository, link, data.order)
     await session.flush()
     await session.refresh(link)
@@ -104,10 +104,11 @@ async def update_link(
 
 
 async def _move(repository: LinkRepository, link: Link, target: int) -> None:
-    last = await repository.count() - 1
-    if target > last:
-        raise ValidationFailed.field("order", f"must be between 0 and {last}")
+    # Past the end means "last", as a drag to the bottom of the list would.
+    target = min(target, await repository.count() - 1)
     source = link.position
+    if target == source:
+        return
     if target > source:
         await repository.shift(start=source + 1, end=target, by=-1)
     else:

@@ -32,7 +32,12 @@ _CATEGORY_HELP = "Only templates of this category (any letter case): " + ", ".jo
 @router.get("", response_model=TemplateList, responses=error_responses(401, 403, 422, 429))
 async def list_templates(
     _: TemplatesRead,
-    category: Annotated[str | None, Query(max_length=40, description=_CATEGORY_HELP)] = None,
+    category: Annotated[
+        str | None,
+        Query(
+            max_length=40, description=_CATEGORY_HELP, json_schema_extra={"enum": list(CATEGORIES)}
+        ),
+    ] = None,
 ) -> Response:
     """Every built-in template, optionally of one category; `total` counts the matches."""
     templates = service.list_templates(category)
