@@ -62,8 +62,12 @@ async def test_links_are_appended_in_order(caller: Caller) -> None:
         "https://sub.example.co.uk:8443/x",
         "mailto:hello@example.com",
         "tel:+1-555-0100",
-        "https://bücher.example/",
-        "https://[2001:db8::1]/",
+        "https://xn--bcher-kva.example/",
+        "HTTPS://Example.COM/Path_(x)?a=1&b=%20#top",
+        "https://medium.com/@someone/post-1",
+        "https://192.0.2.1:65535/",
+        "mailto:first.last+tag@sub.example.org?subject=Hi",
+        "tel:+1.555.0100",
     ],
 )
 async def test_accepted_urls(caller: Caller, url: str) -> None:
@@ -94,6 +98,15 @@ async def test_accepted_urls(caller: Caller, url: str) -> None:
         "tel:abc",
         "https://example.com/" + "a" * 2040,
         "",
+        " https://example.com",
+        "https://bücher.example/",
+        "https://[2001:db8::1]/",
+        "https://-bad.example",
+        "https://example.com:0",
+        "https://example.com/a b",
+        'https://example.com/"quoted"',
+        "tel:12",
+        "mailto:a@b",
     ],
 )
 async def test_refused_urls(caller: Caller, url: str) -> None:
@@ -111,6 +124,7 @@ async def test_refused_urls(caller: Caller, url: str) -> None:
         ({"url": "https://example.com"}, "title"),
         ({"title": "", "url": "https://example.com"}, "title"),
         ({"title": "   ", "url": "https://example.com"}, "title"),
+        ({"title": " padded ", "url": "https://example.com"}, "title"),
         ({"title": "x" * 101, "url": "https://example.com"}, "title"),
         ({"title": "ok"}, "url"),
         ({"title": "ok", "url": "https://example.com", "description": "d" * 301}, "description"),

@@ -16,10 +16,9 @@ from pydantic import (
 
 from eziox.kit.urls import LINK_URL_SCHEMA, ImageUrl, LinkUrl
 
-# Stripped, then 1-100 characters: so it must contain something besides whitespace.
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
-]
+# 1-100 characters, no leading or trailing whitespace (the dashboard trims before sending).
+TITLE_PATTERN = r"^\S(?:[\s\S]*\S)?$"
+Title = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=TITLE_PATTERN)]
 
 
 def _whole_number(value: object) -> object:
@@ -31,7 +30,7 @@ def _whole_number(value: object) -> object:
     return value
 
 
-TITLE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"}
+TITLE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": TITLE_PATTERN}
 Description = Annotated[str, Field(max_length=300)]
 
 _EXAMPLE: dict[str, JsonValue] = {

@@ -231,7 +231,7 @@ async def add_link(request: Request) -> Response:
         data = _validated(
             LinkCreate,
             {
-                "title": form.get("title", ""),
+                "title": form.get("title", "").strip(),
                 "url": form.get("url", "").strip(),
                 "description": _optional(form.get("description")),
             },
@@ -248,14 +248,16 @@ async def edit_link(request: Request, link_id: str) -> Response:
         fields: dict[str, Any] = {}
         if "title" in form:
             fields = {
-                "title": form["title"],
+                "title": form["title"].strip(),
                 "url": form.get("url", "").strip(),
                 "description": _optional(form.get("description")),
             }
         if "toggle" in form:
             fields["isActive"] = form["toggle"] == "on"
         if "order" in form:
-            fields["order"] = form["order"]
+            if not form["order"].isdigit():
+                raise ValidationFailed.field("order", "must be a whole number")
+            fields["order"] = int(form["order"])
         await update_link(session, user.account.id, link_id, _validated(LinkUpdate, fields))
         return "link-updated"
 
