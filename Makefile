@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install run test test-sqlite test-postgres lint bench fuzz clean
 
 VENDOR := src/eziox/web/static/vendor
 UPLOT := 1.6.32
@@ -50,6 +50,10 @@ test-postgres: install
 bench: install
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/api_links.py
+
+# Schemathesis with many more examples than `make test` uses (all checks, live server).
+fuzz: install
+	EZIOX_FUZZ_EXAMPLES=300 $(BIN)/pytest -q -s tests/process/test_openapi_conformance.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
