@@ -202,11 +202,18 @@ class RollupWorker:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
+    async def _pending(self) -> bool:
+        """A cheap read first, so an idle server never takes SQLite's write lock."""
+        async with self.db.session() as session:
+            return await session.scalar(select(EventInbox.id).limit(1)) is not None
+
     async def _run(self) -> None:
         while True:
             try:
-                async with self.db.transaction() as session:
-                    moved = await roll_up_batch(session, self.limit)
+                moved = 0
+                if await self._pending():
+                    async with self.db.transaction() as session:
+                        moved = await roll_up_batch(session, self.limit)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the inbox keeps every event; the next round retries
