@@ -49,7 +49,7 @@ test-postgres: install
 
 bench: install
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
-	$(BIN)/python bench/api_links.py
+	cd bench && ../$(BIN)/python run.py
 
 # Schemathesis with many more examples than `make test` uses (all checks, live server).
 fuzz: install

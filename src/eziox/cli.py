@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox import __version__
+from eziox.api_cli import api_app
 from eziox.config import Settings, load_settings
 from eziox.errors import EzioxError
 
@@ -31,6 +32,7 @@ app.add_typer(users, name="users")
 app.add_typer(keys, name="keys")
 app.add_typer(analytics, name="analytics")
 app.add_typer(dev, name="dev")
+app.add_typer(api_app, name="api")
 console = Console()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -75,6 +76,7 @@ class Database:
             else self.engine.execution_options(isolation_level="REPEATABLE READ")
         )
         self._read = async_sessionmaker(reader, expire_on_commit=False)
+        self._sqlite_writer = asyncio.Lock()
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
@@ -82,6 +84,12 @@ class Database:
     @asynccontextmanager
     async def session(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
         factory = self._write if write else self._read
+        if write and self.is_sqlite:
+            # SQLite has one writer at a time. Queue this process's writers here instead of
+            # letting each spin in SQLite's busy handler, whose sleeps add up to long tails.
+            async with self._sqlite_writer, factory() as session:
+                yield session
+            return
         async with factory() as session:
             yield session
 

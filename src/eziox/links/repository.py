@@ -5,22 +5,61 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.models import CLICK, Account, Counter, EventInbox, Link
 
-_COLUMNS = (
-    Link.id,
-    Link.title,
-    Link.url,
-    Link.description,
-    Link.thumbnail,
-    Link.is_active,
-    Link.position,
-    Link.created_at,
-    Link.updated_at,
-)
+
+def _page_statements() -> dict[bool | None, Any]:
+    """The page query, built once per `active` filter with bound parameters (hot path:
+    Core columns skip ORM result handling, and no statement is rebuilt per request)."""
+    links, counters, inbox = Link.__table__.c, Counter.__table__.c, EventInbox.__table__.c
+    pending = (
+        select(func.count())
+        .where(
+            inbox.account_id == bindparam("account_id"),
+            inbox.link_id == links.id,
+            inbox.kind == CLICK,
+            inbox.is_bot.is_(False),
+        )
+        .correlate(Link.__table__)
+        .scalar_subquery()
+    )
+    clicks = (func.coalesce(counters.clicks, 0) + pending).label("clicks")
+    base = (
+        select(
+            links.id,
+            links.title,
+            links.url,
+            links.description,
+            links.thumbnail,
+            links.is_active,
+            links.position,
+            links.created_at,
+            links.updated_at,
+            clicks,
+        )
+        .select_from(
+            Link.__table__.outerjoin(
+                Counter.__table__,
+                (counters.account_id == links.account_id) & (counters.link_id == links.id),
+            )
+        )
+        .where(links.account_id == bindparam("account_id"))
+    )
+    statements: dict[bool | None, Any] = {}
+    for active in (None, True, False):
+        query = base if active is None else base.where(links.is_active.is_(active))
+        statements[active] = (
+            query.order_by(links.position, links.id)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+        )
+    return statements
+
+
+_PAGE = _page_statements()
 
 
 class LinkRepository:
@@ -35,29 +74,8 @@ class LinkRepository:
 
     async def page(self, *, limit: int, offset: int, active: bool | None) -> Sequence[Any]:
         """Rows of the page with each link's all-time clicks (rollup + not-yet-rolled-up)."""
-        pending = (
-            select(func.count())
-            .where(
-                EventInbox.account_id == self.account_id,
-                EventInbox.link_id == Link.id,
-                EventInbox.kind == CLICK,
-                EventInbox.is_bot.is_(False),
-            )
-            .correlate(Link)
-            .scalar_subquery()
-        )
-        clicks = (func.coalesce(Counter.clicks, 0) + pending).label("clicks")
-        query = (
-            select(*_COLUMNS, clicks)
-            .outerjoin(
-                Counter, (Counter.account_id == Link.account_id) & (Counter.link_id == Link.id)
-            )
-            .where(Link.account_id == self.account_id)
-        )
-        if active is not None:
-            query = query.where(Link.is_active == active)
-        query = query.order_by(Link.position, Link.id).limit(limit).offset(offset)
-        return (await self.session.execute(query)).all()
+        params = {"account_id": self.account_id, "limit": limit, "offset": offset}
+        return (await self.session.execute(_PAGE[active], params)).all()
 
     async def count(self, *, active: bool | None = None) -> int:
         query = select(func.count()).select_from(Link).where(Link.account_id == self.account_id)

@@ -1,0 +1,148 @@
+"""`make bench`: Eziox's hot paths against a bare-Starlette floor measured in the same run.
+
+Measures, on the embedded SQLite default and on PostgreSQL + Redis:
+GET /v1/links (auth + rate limit + database, 20 links), GET /{username} (bio page, counts a
+view) and GET /l/{id} (redirect, counts a click), with wrk -t2 -c32. The rate-limit window is
+set to 2 s for the run (EZIOX_RATE_LIMIT_WINDOW, a real setting) so that the limiter runs on
+every request but never refuses one. The last line is the headline ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from harness import PYTHON, Load, free_port, measure, process
+
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+UVICORN = ["--loop", "auto", "--http", "auto", "--log-level", "warning"]
+
+
+def eziox(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [PYTHON, "-m", "eziox", *args], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def prepare(env: dict[str, str]) -> tuple[str, str, str]:
+    eziox(env, "migrate")
+    eziox(
+        env,
+        "users",
+        "create",
+        "--username",
+        "bench",
+        "--email",
+        "bench@example.com",
+        "--password",
+        "bench-password-1",
+        "--tier",
+        "creator",
+    )
+    key = json.loads(eziox(env, "keys", "create", "--user", "bench", "--name", "bench", "--json"))
+    return "bench", key["key"], ""
+
+
+def floor(seconds: int) -> Load:
+    port = free_port()
+    args = [PYTHON, "-m", "uvicorn", "floor_app:app", "--port", str(port), *UVICORN]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    with process(args, env, f"http://127.0.0.1:{port}/floor"):
+        return measure(f"http://127.0.0.1:{port}/floor", {}, seconds)
+
+
+def eziox_loads(env: dict[str, str], seconds: int) -> dict[str, Load]:
+    username, key, _ = prepare(env)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {key}"}
+    with process([PYTHON, "-m", "eziox", "serve", "--port", str(port)], env, f"{base}/healthz"):
+        for i in range(20):
+            httpx.post(
+                f"{base}/v1/links",
+                headers=auth,
+                json={"title": f"Link {i}", "url": f"https://example.com/{i}"},
+            ).raise_for_status()
+        link = httpx.get(f"{base}/v1/links?limit=1", headers=auth).json()["links"][0]["id"]
+        return {
+            "GET /v1/links": measure(f"{base}/v1/links", auth, seconds),
+            "GET /{username}": measure(f"{base}/{username}", {"User-Agent": BROWSER}, seconds),
+            "GET /l/{id}": measure(f"{base}/l/{link}", {"User-Agent": BROWSER}, seconds),
+        }
+
+
+def mode_env(data_dir: str, postgres_db: str | None, prefix: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EZIOX_")}
+    env.update(
+        EZIOX_DATA_DIR=data_dir,
+        EZIOX_RATE_LIMIT_WINDOW="2",
+        EZIOX_LOG_LEVEL="warning",
+        EZIOX_SECRET_KEY="bench",
+    )
+    if postgres_db:
+        env.update(
+            EZIOX_DATABASE_URL=f"postgresql+asyncpg://postgres@127.0.0.1:5432/{postgres_db}",
+            EZIOX_REDIS_URL="redis://127.0.0.1:6379/0",
+            EZIOX_REDIS_PREFIX=prefix,
+        )
+    return env
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+
+
+def run_mode(name: str, seconds: int) -> dict[str, Load]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        if name == "sqlite":
+            return eziox_loads(mode_env(data_dir, None, ""), seconds)
+        database = f"eziox_bench_{secrets.token_hex(4)}"
+        prefix = f"eziox-bench-{database}"
+        psql(f'CREATE DATABASE "{database}"')
+        try:
+            return eziox_loads(mode_env(data_dir, database, prefix), seconds)
+        finally:
+            psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            subprocess.run(["redis-cli", "--scan", "--pattern", f"{prefix}:*"], capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--modes", default="sqlite,postgres")
+    options = parser.parse_args()
+    base = floor(options.seconds)
+    print(f"{'mode':<9} {'endpoint':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}")
+    print(
+        f"{'-':<9} {'bare Starlette':<16} {base.rps:>8.0f} {base.p50_ms:>8.2f} {base.p99_ms:>8.2f} {1:>6.2f}"
+    )
+    results: dict[tuple[str, str], Load] = {}
+    for mode in options.modes.split(","):
+        for endpoint, load in run_mode(mode, options.seconds).items():
+            results[(mode, endpoint)] = load
+            flag = f"  ({load.errors} errors!)" if load.errors else ""
+            print(
+                f"{mode:<9} {endpoint:<16} {load.rps:>8.0f} {load.p50_ms:>8.2f} "
+                f"{load.p99_ms:>8.2f} {load.rps / base.rps:>6.2f}{flag}",
+                flush=True,
+            )
+    if any(load.errors for load in results.values()):
+        sys.exit("some requests failed: the figures above are not valid")
+    headline = results[(options.modes.split(",")[0], "GET /v1/links")]
+    print(
+        f"GET /v1/links ({options.modes.split(',')[0]}) vs bare Starlette: "
+        f"{headline.rps / base.rps:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
