@@ -29,7 +29,12 @@ $(VENDOR)/.installed-$(UPLOT)-$(SWAGGER_UI):
 	cd .build/npm/node_modules/swagger-ui-dist && cp swagger-ui-bundle.js swagger-ui.css LICENSE $(CURDIR)/$(VENDOR)/swagger-ui/
 	@touch $@
 
-install: $(STAMP) $(VENDOR)/.installed-$(UPLOT)-$(SWAGGER_UI)
+# The browser tests (tests/browser) drive Debian's Chromium: never a browser Playwright downloads.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium
+
+install: $(STAMP) $(VENDOR)/.installed-$(UPLOT)-$(SWAGGER_UI) $(CHROMIUM)
 
 run: install
 	$(BIN)/eziox serve --demo

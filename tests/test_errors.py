@@ -75,3 +75,17 @@ async def test_unexpected_exception_is_a_clean_500(
 async def test_health_endpoints(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     assert (await client.get("/readyz")).json() == {"status": "ready"}
+
+
+async def test_head_is_get_without_a_body(client: httpx.AsyncClient, caller: Caller) -> None:
+    for path in ("/healthz", "/", "/sign-in", "/api-docs", "/openapi.json"):
+        get, head = await client.get(path), await client.head(path)
+        assert head.status_code == get.status_code, path
+        assert head.content == b"", path
+        assert head.headers["content-type"] == get.headers["content-type"], path
+    profile = await caller.request("HEAD", "/v1/profile")
+    assert profile.status_code == 200
+    assert profile.content == b""
+    assert profile.headers["x-ratelimit-limit"]
+    missing = await caller.request("HEAD", "/v1/nothing")
+    assert (missing.status_code, missing.content) == (404, b"")

@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from eziox.kit.text import PATTERN_MESSAGES
+
 log = logging.getLogger("eziox.errors")
 
 
@@ -157,6 +159,10 @@ def _message(error: Mapping[str, Any]) -> str:
         return "the body is not valid JSON"
     if kind == "missing":
         return "this field is required"
+    if kind == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
+        if pattern in PATTERN_MESSAGES:
+            return PATTERN_MESSAGES[pattern]
     message = str(error.get("msg", "Invalid value."))
     return message.removeprefix("Value error, ")
 

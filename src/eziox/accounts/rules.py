@@ -9,7 +9,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9_-]{3,30}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+_EMAIL_CHAR = r"[^@\s\x00-\x1f\x7f]"  # no whitespace, no control codes
+EMAIL_PATTERN = re.compile(rf"^{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$")
 MIN_PASSWORD_LENGTH = 8
 
 # Paths the app serves or may serve at the top level, and names that invite impersonation.

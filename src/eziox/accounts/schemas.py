@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from eziox.kit.text import plain, plain_schema
 from eziox.kit.urls import ImageUrl
 from eziox.templates.catalog import catalog
 from eziox.templates.schemas import TEMPLATE_ID_PATTERN, DesignOverrides
@@ -86,12 +87,12 @@ class ProfileUpdate(BaseModel):
 
     # Omittable, not nullable (the service refuses null); the schema says exactly that.
     name: Annotated[
-        Annotated[str, Field(max_length=100)] | None,
-        WithJsonSchema({"type": "string", "maxLength": 100}),
+        Annotated[str, plain(100)] | None,
+        WithJsonSchema(plain_schema(100)),
     ] = None
     bio: Annotated[
-        Annotated[str, Field(max_length=500)] | None,
-        WithJsonSchema({"type": "string", "maxLength": 500}),
+        Annotated[str, plain(500)] | None,
+        WithJsonSchema(plain_schema(500)),
     ] = None
     avatar: ImageUrl | None = None
     banner: ImageUrl | None = None

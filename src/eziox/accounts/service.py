@@ -15,6 +15,7 @@ from eziox.billing.entitlements import Tier, parse_tier
 from eziox.db import mark_keys_changed
 from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.kit.ids import user_id
+from eziox.kit.text import has_control
 from eziox.kit.time import rfc3339
 from eziox.models import ACCOUNT_ROW, Account
 from eziox.templates import service as templates
@@ -44,6 +45,9 @@ async def create_account(
     email = _validated("email", rules.normalize_email, email)
     password_hash = _validated("password", rules.hash_password, password)
     tier = _validated("tier", parse_tier, tier)
+    name = name.strip()
+    if len(name) > 100 or has_control(name):
+        raise ValidationFailed.field("name", "must be at most 100 characters, no control codes")
     repository = AccountRepository(session)
     username_taken, email_taken = await repository.taken(username, email)
     if username_taken:
@@ -130,7 +134,7 @@ def _changes(update: ProfileUpdate, tier: str) -> dict[str, Any]:
 async def authenticate(session: AsyncSession, login: str, password: str) -> Account | None:
     """The account whose username or email is ``login`` and whose password matches."""
     login = login.strip().lower()
-    account = await AccountRepository(session).by_login(login)
+    account = None if has_control(login) else await AccountRepository(session).by_login(login)
     if account is None:
         rules.verify_password(_DUMMY_HASH, password)  # same cost whether or not it exists
         return None

@@ -16,6 +16,7 @@ from eziox.billing.entitlements import TIER_NAMES, Tier, cheapest_tier_with, ent
 from eziox.db import mark_keys_changed
 from eziox.errors import Forbidden, NotFound, ValidationFailed
 from eziox.kit.ids import key_id
+from eziox.kit.text import PATTERN_MESSAGES, PLAIN_PATTERN, has_control
 from eziox.kit.time import rfc3339, utcnow
 from eziox.models import ApiKey
 
@@ -59,6 +60,8 @@ def _check_name(name: str) -> str:
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise ValidationFailed.field("name", "must be 1-100 characters")
+    if has_control(name):
+        raise ValidationFailed.field("name", PATTERN_MESSAGES[PLAIN_PATTERN])
     return name
 
 

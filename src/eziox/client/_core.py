@@ -153,8 +153,8 @@ class Engine:
     def failure(self, operation: Operation[Any], exc: httpx.RequestError, attempt: int) -> Wait:
         """After a transport failure: a Wait for safe requests, else (raised) the EzioxError."""
         error = error_from_transport(operation, exc, self.config.base_url)
-        # A timed-out request may be running on the server; only a safe one is sent again,
-        # and not after a timeout (a slow server gets no extra load from us).
+        # Only a safe request is sent again, and only after a failed connection: a request
+        # that timed out may still be running, and a slow server needs no extra load.
         retry = operation.safe and error.code == errors.CONNECTION_ERROR
         if retry and attempt < self.config.max_retries:
             return Wait(min(BACKOFF_BASE * 2**attempt, self.config.max_retry_wait))

@@ -10,15 +10,14 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
-    StringConstraints,
     WithJsonSchema,
 )
 
+from eziox.kit.text import plain, trimmed, trimmed_schema
 from eziox.kit.urls import LINK_URL_SCHEMA, ImageUrl, LinkUrl
 
 # 1-100 characters, no leading or trailing whitespace (the dashboard trims before sending).
-TITLE_PATTERN = r"^\S(?:[\s\S]*\S)?$"
-Title = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=TITLE_PATTERN)]
+Title = Annotated[str, trimmed(100)]
 
 
 def _whole_number(value: object) -> object:
@@ -30,8 +29,8 @@ def _whole_number(value: object) -> object:
     return value
 
 
-TITLE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": TITLE_PATTERN}
-Description = Annotated[str, Field(max_length=300)]
+TITLE_SCHEMA = trimmed_schema(100)
+Description = Annotated[str, plain(300)]
 
 _EXAMPLE: dict[str, JsonValue] = {
     "id": "lnk_123",

@@ -27,7 +27,8 @@ PAGE = """<!doctype html>
 Guides: <a href="/docs/quickstart.md">quickstart</a>,
 <a href="/docs/keys-and-permissions.md">keys</a>,
 <a href="/docs/rate-limits.md">rate limits</a>, <a href="/docs/errors.md">errors</a>,
-<a href="/docs/pagination.md">pagination</a>, <a href="/docs/analytics.md">analytics</a></header>
+<a href="/docs/pagination.md">pagination</a>, <a href="/docs/analytics.md">analytics</a>,
+<a href="/docs/sdk-and-cli.md">SDK and CLI</a></header>
 <main id="swagger-ui"><noscript>This page needs JavaScript; the raw document is at
 <a href="/openapi.json">/openapi.json</a>.</noscript></main>
 <script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>

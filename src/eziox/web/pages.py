@@ -14,10 +14,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from eziox.accounts.follows import follow, is_following, unfollow
+from eziox.accounts.follows import follow, follow_counts, is_following, unfollow
 from eziox.accounts.rules import RESERVED_USERNAMES, USERNAME_PATTERN
-from eziox.accounts.service import stats_of
 from eziox.analytics.recorder import Visit
+from eziox.context import is_head
 from eziox.errors import NotFound, ValidationFailed
 from eziox.models import CLICK, VIEW, Account, Link
 from eziox.state import AppState
@@ -107,7 +107,9 @@ async def _account_and_links(state: AppState, username: str) -> tuple[Account, l
             .order_by(Link.position, Link.id)
         )
         rows = (await session.execute(query)).all()
-        stats = await stats_of(session, account.id)
+        # The page shows follow counts only (views stay private to the owner): one query.
+        followers, following = await follow_counts(session, account.id)
+        stats = {"followers": followers, "following": following}
     links = [PageLink(f"/l/{r.id}", r.title, r.description, r.thumbnail) for r in rows]
     return account, links, stats
 
@@ -126,7 +128,7 @@ async def follow_link(request: Request, link_id: str) -> Response:
         ).first()
     if row is None:
         return not_found_page("This link does not exist or is no longer active.")
-    if request.method == "GET":
+    if not is_head(request.scope):
         await state.recorder.record(row.account_id, link_id, CLICK, visit_of(request, state))
     return RedirectResponse(
         row.url, 302, headers={"Cache-Control": "no-store", "Referrer-Policy": "origin"}
@@ -201,7 +203,7 @@ async def bio_page(request: Request, username: str) -> Response:
         cache = "private, no-store"  # personalised: the viewer's own follow button
     elif state.settings.page_cdn_ttl:
         cache += f", s-maxage={state.settings.page_cdn_ttl}"
-    if request.method == "GET":
+    if not is_head(request.scope):
         await state.recorder.record(account.id, None, VIEW, visit_of(request, state))
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache})

@@ -43,18 +43,31 @@
   // Drag-and-drop reordering: posts the new position with the same form the buttons use.
   var list = document.querySelector("[data-reorder]");
   if (list) {
-    var dragged = null;
+    var dragged = null, home = null, dropped = false;
     list.addEventListener("dragstart", function (event) {
       dragged = event.target.closest(".link-row");
-      if (dragged) dragged.classList.add("dragging");
+      if (!dragged) return;
+      home = dragged.nextSibling;
+      dropped = false;
+      dragged.classList.add("dragging");
+      if (event.dataTransfer) {  // Firefox starts no drag without data
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", dragged.getAttribute("data-id"));
+      }
     });
     list.addEventListener("dragend", function () {
-      if (dragged) dragged.classList.remove("dragging");
+      if (!dragged) return;
+      dragged.classList.remove("dragging");
+      if (!dropped) list.insertBefore(dragged, home);  // cancelled: put the row back
+      dragged = null;
     });
     list.addEventListener("dragover", function (event) {
-      var over = event.target.closest(".link-row");
-      if (!dragged || !over || over === dragged) return;
+      if (!dragged) return;
+      // The whole list accepts the drop, the dragged row too: once moved, it sits under
+      // the pointer, and a refused dragover there would cancel the drop.
       event.preventDefault();
+      var over = event.target.closest(".link-row");
+      if (!over || over === dragged) return;
       var box = over.getBoundingClientRect();
       var after = event.clientY > box.top + box.height / 2;
       list.insertBefore(dragged, after ? over.nextSibling : over);
@@ -62,6 +75,7 @@
     list.addEventListener("drop", function (event) {
       event.preventDefault();
       if (!dragged) return;
+      dropped = true;
       var rows = Array.prototype.slice.call(list.querySelectorAll(".link-row"));
       var order = rows.indexOf(dragged);
       if (String(order) === dragged.getAttribute("data-order")) return;
@@ -77,13 +91,19 @@
     var dates = chart.getAttribute("data-chart-dates").split(",");
     var xs = dates.map(function (d) { return Date.parse(d + "T00:00:00Z") / 1000; });
     var nums = function (name) { return chart.getAttribute(name).split(",").map(Number); };
-    var width = Math.max(280, chart.clientWidth || 600);
-    new window.uPlot({
-      width: width, height: 260,
+    var width = function () { return Math.max(280, chart.clientWidth || 600); };
+    var plot = new window.uPlot({
+      width: width(), height: 260,
       series: [{}, {label: "Views", stroke: "#5b21b6", width: 2, fill: "rgba(91,33,182,0.08)"},
                {label: "Clicks", stroke: "#c2410c", width: 2}],
       axes: [{}, {}],
       scales: {x: {time: true}},
+      legend: {live: false},  // a plain key; the table below has every day's numbers
     }, [xs, nums("data-chart-views"), nums("data-chart-clicks")], chart);
+    var resizing = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(resizing);
+      resizing = setTimeout(function () { plot.setSize({width: width(), height: 260}); }, 150);
+    });
   }
 })();
