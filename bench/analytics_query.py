@@ -8,11 +8,9 @@ The last line is the headline p95. `--postgres` runs it on PostgreSQL + Redis in
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -20,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from harness import PYTHON, free_port, process
-from run import UVICORN, mode_env, psql
+from run import UVICORN, forget_redis_prefix, mode_env, prepare, psql, seed
 
 
 def timed(client: httpx.Client, url: str, rounds: int) -> list[float]:
@@ -54,59 +52,14 @@ def main() -> None:
     base = floor_latency(options.rounds)
     with tempfile.TemporaryDirectory() as data_dir:
         database = f"eziox_bench_{secrets.token_hex(4)}" if options.postgres else None
+        prefix = f"eziox-bench-{secrets.token_hex(4)}"
         if database:
             psql(f'CREATE DATABASE "{database}"')
         try:
-            env = mode_env(data_dir, database, f"eziox-bench-{secrets.token_hex(4)}")
+            env = mode_env(data_dir, database, prefix)
             env["EZIOX_RATE_LIMIT_WINDOW"] = "3600"
-
-            def run(*args: str) -> str:
-                done = subprocess.run(
-                    [PYTHON, "-m", "eziox", *args],
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                return done.stdout
-
-            run("migrate")
-            run(
-                "users",
-                "create",
-                "--username",
-                "viral",
-                "--email",
-                "v@example.com",
-                "--password",
-                "bench-password-1",
-                "--tier",
-                "creator",
-            )
-            key = json.loads(run("keys", "create", "--user", "viral", "--name", "b", "--json"))[
-                "key"
-            ]
-            started = time.perf_counter()
-            subprocess.run(
-                [
-                    PYTHON,
-                    "-m",
-                    "eziox",
-                    "dev",
-                    "seed-analytics",
-                    "--username",
-                    "viral",
-                    "--events",
-                    str(options.events),
-                    "--days",
-                    "365",
-                    "--seed",
-                    "1",
-                ],
-                env=env,
-                check=True,
-            )
-            print(f"seeded {options.events:,} events in {time.perf_counter() - started:.0f} s")
+            username, key = prepare(env)
+            seed(env, username, options.events)
             port = free_port()
             base_url = f"http://127.0.0.1:{port}"
             with (
@@ -125,6 +78,7 @@ def main() -> None:
         finally:
             if database:
                 psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                forget_redis_prefix(prefix)
     mode = "postgres" if options.postgres else "sqlite"
     for name, samples in [("floor (bare Starlette)", base)]:
         print(f"{name:<31} p50 {statistics.median(samples):6.2f} ms  p95 {p95(samples):6.2f} ms")

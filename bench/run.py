@@ -2,7 +2,8 @@
 
 Measures, on the embedded SQLite default and on PostgreSQL + Redis:
 GET /v1/links (auth + rate limit + database, 20 links), GET /{username} (bio page, counts a
-view) and GET /l/{id} (redirect, counts a click), with wrk -t2 -c32. The rate-limit window is
+view), GET /l/{id} (redirect, counts a click) and GET /v1/analytics?period=1y over a year of
+seeded events (--events, default 1,000,000), with wrk -t2 -c32. The rate-limit window is
 set to 2 s for the run (EZIOX_RATE_LIMIT_WINDOW, a real setting) so that the limiter runs on
 every request but never refuses one. The last line is the headline ratio.
 """
@@ -16,9 +17,11 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
+import redis
 
 from harness import PYTHON, Load, free_port, measure, process
 
@@ -33,7 +36,27 @@ def eziox(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def prepare(env: dict[str, str]) -> tuple[str, str, str]:
+def seed(env: dict[str, str], username: str, events: int) -> None:
+    """A year of analytics for ``username``, rolled up as the live worker would."""
+    if events:
+        started = time.perf_counter()
+        eziox(
+            env,
+            "dev",
+            "seed-analytics",
+            "--username",
+            username,
+            "--events",
+            str(events),
+            "--days",
+            "365",
+            "--seed",
+            "1",
+        )
+        print(f"  seeded {events:,} events in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def prepare(env: dict[str, str]) -> tuple[str, str]:
     eziox(env, "migrate")
     eziox(
         env,
@@ -49,7 +72,7 @@ def prepare(env: dict[str, str]) -> tuple[str, str, str]:
         "creator",
     )
     key = json.loads(eziox(env, "keys", "create", "--user", "bench", "--name", "bench", "--json"))
-    return "bench", key["key"], ""
+    return "bench", key["key"]
 
 
 def floor(seconds: int) -> Load:
@@ -60,8 +83,9 @@ def floor(seconds: int) -> Load:
         return measure(f"http://127.0.0.1:{port}/floor", {}, seconds)
 
 
-def eziox_loads(env: dict[str, str], seconds: int) -> dict[str, Load]:
-    username, key, _ = prepare(env)
+def eziox_loads(env: dict[str, str], seconds: int, events: int) -> dict[str, Load]:
+    username, key = prepare(env)
+    seed(env, username, events)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": f"Bearer {key}"}
@@ -77,6 +101,7 @@ def eziox_loads(env: dict[str, str], seconds: int) -> dict[str, Load]:
             "GET /v1/links": measure(f"{base}/v1/links", auth, seconds),
             "GET /{username}": measure(f"{base}/{username}", {"User-Agent": BROWSER}, seconds),
             "GET /l/{id}": measure(f"{base}/l/{link}", {"User-Agent": BROWSER}, seconds),
+            "GET analytics 1y": measure(f"{base}/v1/analytics?period=1y", auth, seconds),
         }
 
 
@@ -101,36 +126,49 @@ def psql(sql: str) -> None:
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
 
 
-def run_mode(name: str, seconds: int) -> dict[str, Load]:
+def run_mode(name: str, seconds: int, events: int) -> dict[str, Load]:
     with tempfile.TemporaryDirectory() as data_dir:
         if name == "sqlite":
-            return eziox_loads(mode_env(data_dir, None, ""), seconds)
+            return eziox_loads(mode_env(data_dir, None, ""), seconds, events)
         database = f"eziox_bench_{secrets.token_hex(4)}"
         prefix = f"eziox-bench-{database}"
         psql(f'CREATE DATABASE "{database}"')
         try:
-            return eziox_loads(mode_env(data_dir, database, prefix), seconds)
+            return eziox_loads(mode_env(data_dir, database, prefix), seconds, events)
         finally:
             psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            subprocess.run(["redis-cli", "--scan", "--pattern", f"{prefix}:*"], capture_output=True)
+            forget_redis_prefix(prefix)
+
+
+def forget_redis_prefix(prefix: str) -> None:
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--modes", default="sqlite,postgres")
+    parser.add_argument(
+        "--events", type=int, default=1_000_000, help="analytics events seeded over a year"
+    )
     options = parser.parse_args()
     base = floor(options.seconds)
-    print(f"{'mode':<9} {'endpoint':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}")
+    print(f"{'mode':<9} {'endpoint':<17} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}")
     floor_row = f"{base.rps:>8.0f} {base.p50_ms:>8.2f} {base.p99_ms:>8.2f} {1:>6.2f}"
-    print(f"{'-':<9} {'bare Starlette':<16} {floor_row}")
+    print(f"{'-':<9} {'bare Starlette':<17} {floor_row}")
     results: dict[tuple[str, str], Load] = {}
     for mode in options.modes.split(","):
-        for endpoint, load in run_mode(mode, options.seconds).items():
+        for endpoint, load in run_mode(mode, options.seconds, options.events).items():
             results[(mode, endpoint)] = load
             flag = f"  ({load.errors} errors!)" if load.errors else ""
             print(
-                f"{mode:<9} {endpoint:<16} {load.rps:>8.0f} {load.p50_ms:>8.2f} "
+                f"{mode:<9} {endpoint:<17} {load.rps:>8.0f} {load.p50_ms:>8.2f} "
                 f"{load.p99_ms:>8.2f} {load.rps / base.rps:>6.2f}{flag}",
                 flush=True,
             )

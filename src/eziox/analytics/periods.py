@@ -60,6 +60,23 @@ class Window:
         index = bisect_right(self.boundaries, hour) - 1
         return index if 0 <= index < len(self.days) else None
 
+    def runs(self) -> list[tuple[int, int, int, bool]]:
+        """(first day index, first UTC hour, end UTC hour, whole 24-hour days?) per stretch.
+
+        Consecutive 24-hour local days share one UTC offset, so a day's index there is
+        ``first + (hour - start) // 24``; a 23- or 25-hour day (DST) is a stretch of its own.
+        A year in a DST zone has at most five stretches, so a query can group by local day.
+        """
+        runs: list[tuple[int, int, int, bool]] = []
+        for index in range(len(self.days)):
+            start, end = self.boundaries[index], self.boundaries[index + 1]
+            whole = end - start == 24
+            if runs and whole and runs[-1][3] and runs[-1][2] == start:
+                runs[-1] = (runs[-1][0], runs[-1][1], end, True)
+            else:
+                runs.append((index, start, end, whole))
+        return runs
+
     @property
     def first_utc_day(self) -> int:
         return self.first_hour // 24

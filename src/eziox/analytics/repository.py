@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eziox.analytics.periods import Window
 from eziox.analytics.rollup import Tally, known_visitors, tally
 from eziox.models import ACCOUNT_ROW, CLICK, Counter, DailyDimension, EventInbox, HourlyStat
 
@@ -17,20 +18,21 @@ class AnalyticsRepository:
         self.session = session
         self.account_id = account_id
 
-    async def hourly(self, link_id: str, first_hour: int, end_hour: int) -> Sequence[Any]:
-        query = select(
-            HourlyStat.hour, HourlyStat.views, HourlyStat.clicks, HourlyStat.uniques
-        ).where(
-            HourlyStat.account_id == self.account_id,
-            HourlyStat.link_id == link_id,
-            HourlyStat.hour >= first_hour,
-            HourlyStat.hour < end_hour,
-        )
-        return (await self.session.execute(query)).all()
+    async def daily(self, link_id: str, span: Window) -> Sequence[Any]:
+        """[day index, views, clicks, uniques] per local day, summed in the database.
 
-    async def daily_utc(self, link_id: str, first_hour: int, end_hour: int) -> Sequence[Any]:
-        """The same sums grouped by UTC day in the database (the common, UTC case)."""
-        day = HourlyStat.hour // 24
+        The local day of an hour is a CASE over the window's constant-offset stretches, so a
+        year in any zone returns at most one row per day, never one per hour.
+        """
+        hour = HourlyStat.hour
+        runs = span.runs()
+        cases = [
+            (hour < end, first + (hour - start) // 24 if whole else literal(first))
+            for first, start, end, whole in runs[:-1]
+        ]
+        first, start, _, whole = runs[-1]
+        last = first + (hour - start) // 24 if whole else literal(first)
+        day = case(*cases, else_=last) if cases else last
         query = (
             select(
                 day.label("day"),
@@ -41,8 +43,8 @@ class AnalyticsRepository:
             .where(
                 HourlyStat.account_id == self.account_id,
                 HourlyStat.link_id == link_id,
-                HourlyStat.hour >= first_hour,
-                HourlyStat.hour < end_hour,
+                hour >= span.first_hour,
+                hour < span.end_hour,
             )
             .group_by(day)
         )

@@ -32,20 +32,11 @@ def click_rate(views: int, clicks: int) -> float:
 async def _daily(repository: AnalyticsRepository, span: Window, link_id: str) -> list[list[int]]:
     """[views, clicks, uniques] per local day of the window: rollups plus the tail."""
     buckets = [[0, 0, 0] for _ in span.days]
-    if span.zone.key == "UTC":
-        first_day = span.first_hour // 24
-        for day, views, clicks, uniques in await repository.daily_utc(
-            link_id, span.first_hour, span.end_hour
-        ):
-            bucket = buckets[int(day) - first_day]
-            bucket[0] += int(views)
-            bucket[1] += int(clicks)
-            bucket[2] += int(uniques)
-    else:
-        for hour, views, clicks, uniques in await repository.hourly(
-            link_id, span.first_hour, span.end_hour
-        ):
-            _add(buckets, span, hour, (views, clicks, uniques))
+    for day, views, clicks, uniques in await repository.daily(link_id, span):
+        bucket = buckets[int(day)]
+        bucket[0] += int(views)
+        bucket[1] += int(clicks)
+        bucket[2] += int(uniques)
     tail = await repository.tail(None if link_id == ACCOUNT_ROW else link_id)
     for (_, row_link, hour), amounts in tail.hourly.items():
         if row_link == link_id:
