@@ -164,3 +164,27 @@ async def test_failed_authentication_is_limited_per_ip(settings: Settings, app: 
         assert (await attacker.get("/v1/profile", headers=good.auth())).status_code == 429
         # ...while other addresses are unaffected.
         assert (await bystander.get("/v1/profile", headers=good.auth())).status_code == 200
+
+
+async def test_ipv6_failures_count_per_64_network(settings: Settings) -> None:
+    limited = create_app(
+        settings.model_copy(update={"auth_failure_limit": 3}), migrate_on_start=False
+    )
+    network = f"2001:db8:{secrets.randbelow(65535):x}:{secrets.randbelow(65535):x}"
+
+    def client_at(host: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=limited, client=(host, 5000))
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+    async with limited.router.lifespan_context(limited):
+        # An attacker rotating addresses inside one /64 is still one attacker.
+        for host in (f"{network}::1", f"{network}::2", f"{network}:ffff:ffff:ffff:3"):
+            async with client_at(host) as rotating:
+                guess = {"Authorization": f"Bearer {keyformat.generate().secret}"}
+                assert_unauthorized(await rotating.get("/v1/profile", headers=guess))
+        async with client_at(f"{network}::beef") as same_network:
+            guess = {"Authorization": f"Bearer {keyformat.generate().secret}"}
+            assert (await same_network.get("/v1/profile", headers=guess)).status_code == 429
+        async with client_at("2001:db8:ffff:ffff::1") as elsewhere:
+            guess = {"Authorization": f"Bearer {keyformat.generate().secret}"}
+            assert_unauthorized(await elsewhere.get("/v1/profile", headers=guess))

@@ -6,6 +6,7 @@ which permission a route needs is still declared on the route itself (eziox.auth
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Iterable
@@ -35,8 +36,23 @@ _BODY_METHODS = frozenset({b"POST", b"PATCH", b"PUT"})
 
 
 def client_ip(scope: Scope) -> str:
+    """Who is counted for per-address limits: the IPv4 address, or the IPv6 /64 network.
+
+    One IPv6 host usually holds a whole /64, so counting single IPv6 addresses would let an
+    attacker rotate through 2^64 of them; limits count the network instead.
+    """
     client = scope.get("client")
-    return client[0] if client else "unknown"
+    return address_bucket(client[0]) if client else "unknown"
+
+
+def address_bucket(host: str) -> str:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address.ipv4_mapped or address) if address.version == 6 else str(address)
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from eziox.accounts.service import authenticate, create_account
+from eziox.auth.gate import client_ip
 from eziox.errors import Conflict, ValidationFailed
 from eziox.state import AppState
 from eziox.web.app_pages import csrf_failure, form_of, render_app, safe_next, see_other
@@ -89,7 +90,7 @@ async def sign_in(request: Request) -> Response:
     state = _state(request)
     login = form.get("login", "").strip().lower()[:254]
     next_url = safe_next(form.get("next"))
-    ip = request.client.host if request.client else "unknown"
+    ip = client_ip(request.scope)
     keys = (f"signin:ip:{ip}", SIGN_IN_PER_IP), (f"signin:login:{login}", SIGN_IN_PER_ACCOUNT)
     for key, limit in keys:
         used, wait = await state.limiter.count(key, SIGN_IN_WINDOW, add=False)
