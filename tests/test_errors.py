@@ -89,3 +89,14 @@ async def test_head_is_get_without_a_body(client: httpx.AsyncClient, caller: Cal
     assert profile.headers["x-ratelimit-limit"]
     missing = await caller.request("HEAD", "/v1/nothing")
     assert (missing.status_code, missing.content) == (404, b"")
+
+
+async def test_browsers_get_an_html_404_outside_the_api(client: httpx.AsyncClient) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = await client.get("/no/such/page", headers=html)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<main" in page.text
+    assert page.headers["x-request-id"]
+    assert_envelope(await client.get("/v1/no/such/thing", headers=html), 401, "UNAUTHORIZED")
+    assert_envelope(await client.get("/no/such/page"), 404, "NOT_FOUND")

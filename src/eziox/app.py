@@ -32,6 +32,7 @@ from eziox.templates.catalog import catalog
 from eziox.web.api_docs import router as api_docs_router
 from eziox.web.auth_pages import router as auth_pages_router
 from eziox.web.dashboard import router as dashboard_router
+from eziox.web.pages import not_found_page
 from eziox.web.pages import router as pages_router
 from eziox.web.previews import router as previews_router
 
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     )
     app.state.eziox = state
     _document(app)
-    install_error_handlers(app)
+    install_error_handlers(app, not_found_page)
     _install_infrastructure_errors(app)
     app.include_router(profile_router)
     app.include_router(links_router)

@@ -7,7 +7,7 @@ to ``{"error": {"code", "message", ...}}`` responses.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -207,7 +207,17 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page outside the API gets an HTML 404, everyone else JSON."""
+    path = request.url.path
+    return not (path == "/v1" or path.startswith("/v1/")) and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def install_error_handlers(
+    app: FastAPI, not_found_page: Callable[[], Response] | None = None
+) -> None:
     """Map every error the app can raise to the envelope (unexpected ones: see RequestContext)."""
 
     async def on_eziox(_: Request, exc: Exception) -> Response:
@@ -222,6 +232,8 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 405:
             return error_response(MethodNotAllowed(), headers={"Allow": _allowed(request)})
+        if exc.status_code == 404 and not_found_page is not None and _wants_page(request):
+            return not_found_page()
         if exc.status_code == 400:  # the body could not be read as JSON at all
             return error_response(ValidationFailed.field("body", "the body is not valid JSON"))
         cls = _BY_STATUS.get(exc.status_code)
