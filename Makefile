@@ -56,9 +56,12 @@ bench: install
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	cd bench && ../$(BIN)/python run.py
 
-# Schemathesis with many more examples than `make test` uses (all checks, live server).
+# Schemathesis with many more examples than `make test` uses (all checks and phases, live
+# server; a full-permission key, then keys lacking each permission; at least 2,000 cases) and
+# the hypothesis property tests with more examples.
 fuzz: install
-	EZIOX_FUZZ_EXAMPLES=300 $(BIN)/pytest -q -s tests/process/test_openapi_conformance.py
+	EZIOX_FUZZ_EXAMPLES=300 EZIOX_PROPERTY_EXAMPLES=300 $(BIN)/pytest -q -s \
+		tests/process/test_openapi_conformance.py tests/property
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -108,4 +108,34 @@ def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
+    _add_links(schema)
     return schema
+
+
+# OpenAPI links: what a created link's `id` can be used for next (clients and schemathesis'
+# stateful tests follow them: create → read → update → analytics → delete).
+_LINKS = {
+    ("/v1/links", "post", "201"): [
+        ("GetLink", "/v1/links/{link_id}", "get"),
+        ("UpdateLink", "/v1/links/{link_id}", "patch"),
+        ("DeleteLink", "/v1/links/{link_id}", "delete"),
+        ("GetLinkAnalytics", "/v1/analytics/links/{link_id}", "get"),
+    ],
+}
+
+
+def _add_links(schema: dict[str, Any]) -> None:
+    paths = schema.get("paths", {})
+    for (path, method, status), targets in _LINKS.items():
+        response = paths.get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if response is None:
+            continue
+        links = response.setdefault("links", {})
+        for name, target, target_method in targets:
+            operation = paths.get(target, {}).get(target_method)
+            if operation is None or "operationId" not in operation:
+                continue
+            links[name] = {
+                "operationId": operation["operationId"],
+                "parameters": {"link_id": "$response.body#/id"},
+            }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from redis.exceptions import RedisError
 from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
@@ -23,18 +24,31 @@ from eziox.auth.gate import ApiGate
 from eziox.billing.api import router as stripe_router
 from eziox.config import Settings, load_settings
 from eziox.context import RequestContext
-from eziox.errors import ServiceUnavailable, error_response, install_error_handlers
+from eziox.errors import (
+    ServiceUnavailable,
+    Unauthorized,
+    error_response,
+    install_error_handlers,
+    is_service_unavailable,
+)
+from eziox.groups.api import router as groups_router
 from eziox.kit.responses import JSONBytes
 from eziox.links.api import router as links_router
+from eziox.ops import metrics
+from eziox.portability.api import router as portability_router
 from eziox.state import AppState
 from eziox.templates.api import router as templates_router
 from eziox.templates.catalog import catalog
 from eziox.web.api_docs import router as api_docs_router
 from eziox.web.auth_pages import router as auth_pages_router
 from eziox.web.dashboard import router as dashboard_router
+from eziox.web.dashboard_plus import router as dashboard_plus_router
+from eziox.web.dashboard_webhooks import router as dashboard_webhooks_router
 from eziox.web.pages import not_found_page
 from eziox.web.pages import router as pages_router
 from eziox.web.previews import router as previews_router
+from eziox.webhooks.api import publish_url_policy
+from eziox.webhooks.api import router as webhooks_router
 
 log = logging.getLogger("eziox")
 
@@ -57,7 +71,8 @@ Pro 5,000 · Creator 10,000 · Lifetime 10,000); every authenticated response ca
 
 Guides: [quickstart](/docs/quickstart.md) · [keys and permissions](/docs/keys-and-permissions.md)
 · [rate limits](/docs/rate-limits.md) · [errors](/docs/errors.md) ·
-[pagination](/docs/pagination.md) · [analytics](/docs/analytics.md)
+[pagination](/docs/pagination.md) · [analytics](/docs/analytics.md) ·
+[webhooks](/docs/webhooks.md)
 """
 
 
@@ -88,6 +103,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         if migrate_on_start:
             await prepare_database(state)
         state.rollup.start()
+        if state.settings.webhook_worker:
+            state.webhooks.start()
         yield
         await state.close()
 
@@ -101,13 +118,16 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         default_response_class=JSONBytes,
     )
     app.state.eziox = state
-    _document(app)
+    _document(app, settings)
     install_error_handlers(app, not_found_page)
     _install_infrastructure_errors(app)
     app.include_router(profile_router)
     app.include_router(links_router)
+    app.include_router(groups_router)
+    app.include_router(portability_router)
     app.include_router(analytics_router)
     app.include_router(templates_router)
+    app.include_router(webhooks_router)
     app.include_router(stripe_router)
     _add_health(app, state)
     app.mount("/static", StaticFiles(packages=[("eziox.web", "static")]), name="static")
@@ -115,6 +135,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.include_router(api_docs_router)
     app.include_router(auth_pages_router)
     app.include_router(dashboard_router)
+    app.include_router(dashboard_plus_router)
+    app.include_router(dashboard_webhooks_router)
     app.include_router(pages_router)  # last: /{username} catches every other single segment
     # Added last = outermost: RequestContext wraps the gate, which wraps the routes.
     app.add_middleware(
@@ -124,7 +146,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     return app
 
 
-def _document(app: FastAPI) -> None:
+def _document(app: FastAPI, settings: Settings) -> None:
     """The OpenAPI document, generated once, with the shared rate-limit headers declared."""
 
     def openapi() -> dict[str, Any]:
@@ -135,6 +157,7 @@ def _document(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
+            schema = publish_url_policy(schema, allow_http=settings.webhook_allow_http)
             app.openapi_schema = finish_openapi(schema)
         return app.openapi_schema
 
@@ -143,10 +166,12 @@ def _document(app: FastAPI) -> None:
 
 def _install_infrastructure_errors(app: FastAPI) -> None:
     async def unavailable(_: Request, exc: Exception) -> Response:
+        if not is_service_unavailable(exc):
+            raise exc  # a real bug: RequestContext logs it and answers 500
         log.warning("backing service unavailable: %s", exc.__class__.__name__, exc_info=True)
         return error_response(ServiceUnavailable())
 
-    for exc_type in (OperationalError, InterfaceError, RedisError, ConnectionError):
+    for exc_type in (DBAPIError, RedisError, ConnectionError, TimeoutError):
         app.add_exception_handler(exc_type, unavailable)
 
 
@@ -157,7 +182,16 @@ def _add_health(app: FastAPI, state: AppState) -> None:
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Response:
+        """Ready = the database and the limiter's store (Redis, when configured) answer."""
         async with state.db.session() as session:
             await session.execute(text("SELECT 1"))
         await state.limiter.ping()
         return JSONBytes({"status": "ready"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus(request: Request) -> Response:
+        token = state.settings.metrics_token
+        sent = request.headers.get("authorization", "").encode()
+        if token and not secrets.compare_digest(sent, f"Bearer {token}".encode()):
+            return error_response(Unauthorized("Send the metrics token as a Bearer token."))
+        return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)

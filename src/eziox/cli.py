@@ -135,6 +135,12 @@ def serve(
             2,
         )
     os.environ.setdefault("EZIOX_PUBLIC_URL", f"http://{host}:{port}")
+    from eziox import ops
+
+    # Before anything imports prometheus_client: the workers then share one metrics directory.
+    metrics_dir = ops.prepare_metrics_dir() if workers > 1 else None
+    from eziox.ops import logs
+
     run(_noop, write=False)  # migrate (SQLite) or check the schema (PostgreSQL) once, up front
     if demo:
         from eziox.demo import ensure_demo
@@ -152,12 +158,50 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         log_level=config.log_level,
+        log_config=logs.log_config(config.log_format, config.log_level),
+        access_log=False,  # Eziox logs each request itself (eziox.access), with its id
         timeout_graceful_shutdown=20,
     )
+    if metrics_dir:
+        ops.remove_metrics_dir(metrics_dir)
 
 
 async def _noop(_: AsyncSession) -> None:
     return None
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks until stopped (SIGINT/SIGTERM); run as many as you like.
+
+    `eziox serve` already runs one inside each server process; use this to scale delivery
+    out, or with EZIOX_WEBHOOK_WORKER=false on the servers to keep it out of them.
+    """
+    import signal
+
+    from eziox.app import SchemaOutOfDate, prepare_database
+    from eziox.state import AppState
+
+    async def main() -> None:
+        state = AppState.build(settings())
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await prepare_database(state)
+            state.webhooks.start()
+            typer.echo("delivering webhooks; stop with Ctrl-C", err=True)
+            await stop.wait()
+        finally:
+            await state.close()
+
+    try:
+        asyncio.run(main())
+    except SchemaOutOfDate as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot reach a backing service: {exc}")
 
 
 @users.command("create")

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE_NAME = "eziox-secret.key"
@@ -35,12 +35,32 @@ class Settings(BaseSettings):
         default=60, ge=0, description="Seconds between last-used writes"
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per line (request id, route, status…)"
+    )
+    metrics_token: str | None = Field(
+        default=None, description="When set, /metrics wants `Authorization: Bearer <token>`"
+    )
     country_header: str | None = Field(
         default=None,
         description="Trusted proxy header with the visitor's country, e.g. CF-IPCountry",
     )
     page_cdn_ttl: int = Field(default=0, ge=0, le=3600, description="s-maxage on bio pages")
     rollup_interval: float = Field(default=1.0, gt=0, le=60)
+
+    webhook_allow_http: bool = Field(default=False, description="Allow http:// endpoints (dev)")
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow endpoints on private, loopback or link-local addresses"
+    )
+    webhook_worker: bool = Field(
+        default=True, description="Run the delivery worker inside `eziox serve`"
+    )
+    webhook_poll_interval: float = Field(default=1.0, gt=0, le=60)
+    webhook_timeout: float = Field(default=10.0, gt=0, le=60, description="Seconds per attempt")
+    webhook_lease: float = Field(
+        default=60.0, gt=0, le=3600, description="Seconds a claimed batch stays claimed"
+    )
+    webhook_batch_size: int = Field(default=20, ge=1, le=500)
 
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
@@ -63,6 +83,12 @@ class Settings(BaseSettings):
     @property
     def billing_enabled(self) -> bool:
         return bool(self.stripe_secret_key and self.stripe_prices)
+
+    @model_validator(mode="after")
+    def _check_webhook_lease(self) -> Settings:
+        if self.webhook_lease <= self.webhook_timeout:
+            raise ValueError("EZIOX_WEBHOOK_LEASE must be longer than EZIOX_WEBHOOK_TIMEOUT")
+        return self
 
     @field_validator("database_url")
     @classmethod

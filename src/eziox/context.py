@@ -1,10 +1,16 @@
-"""Outermost middleware: X-Request-Id on every response, and the 500 envelope.
+"""Outermost middleware: X-Request-Id on every response, the 500/503 envelope, the request
+line in the log and the request metrics.
 
 Control codes in the path (→ 404) or the decoded query string (→ 422) are refused here, once,
 before any route could hand them to a database that chokes on them (PostgreSQL and NUL).
 
 Unexpected exceptions are caught here rather than by Starlette's ServerErrorMiddleware so
-that even a 500 carries the request id and the SPEC envelope, and never a traceback.
+that even a 500 carries the request id and the SPEC envelope, and never a traceback. A lost
+database or Redis connection (wherever it surfaces: the API gate, a route, the commit) is
+a 503 SERVICE_UNAVAILABLE with Retry-After instead: the next request gets a fresh connection.
+
+Metrics and the access line are labelled with the route template (``/v1/links/{link_id}``)
+that matched, never the raw path.
 """
 
 from __future__ import annotations
@@ -12,15 +18,25 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from eziox.errors import EzioxError, NotFound, ValidationFailed, error_response
+from eziox.errors import (
+    EzioxError,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+    error_response,
+    is_service_unavailable,
+)
+from eziox.ops import logs, metrics
 
 log = logging.getLogger("eziox.request")
 
 REQUEST_ID = "eziox.request_id"
 HEAD = "eziox.head"
+_STARTED = "eziox.response_started"
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_QUERY = re.compile(rb"%(?:[01][0-9a-fA-F]|7[fF])|[\x00-\x1f\x7f]")
@@ -65,33 +81,66 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        began = time.perf_counter()
         request_id = _incoming_id(scope) or f"req_{secrets.token_hex(12)}"
         scope.setdefault("state", {})[REQUEST_ID] = request_id
+        token = logs.request_id.set(request_id)
         header = (b"x-request-id", request_id.encode("ascii"))
-        started = False
+        status = 500
+        method = scope["method"]
+        state = scope["state"]
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
+            nonlocal status
             if message["type"] == "http.response.start":
-                started = True
+                status = message["status"]
+                state[_STARTED] = True
                 message["headers"] = [*message.get("headers", []), header]
             await send(message)
 
         reply: Send = send_with_id
-        if scope["method"] == "HEAD":  # every GET answers HEAD too: same headers, no body
+        if method == "HEAD":  # every GET answers HEAD too: same headers, no body
             scope["state"][HEAD] = True
             scope = {**scope, "method": "GET"}
             reply = _without_body(send_with_id)
+        try:
+            await self._serve(scope, receive, reply)
+        finally:
+            _record(scope, method, status, request_id, time.perf_counter() - began)
+            logs.request_id.reset(token)
+
+    async def _serve(self, scope: Scope, receive: Receive, reply: Send) -> None:
         refusal = _refusal(scope)
         if refusal is not None:
             await error_response(refusal)(scope, receive, reply)
             return
         try:
             await self.app(scope, receive, reply)
-        except Exception:
+        except Exception as exc:
+            await self._fail(exc, scope, receive, reply)
+
+    async def _fail(self, exc: Exception, scope: Scope, receive: Receive, reply: Send) -> None:
+        request_id = scope["state"][REQUEST_ID]
+        error: EzioxError
+        if is_service_unavailable(exc):
+            log.warning(
+                "backing service unavailable (%s) in %s %s [%s]",
+                exc.__class__.__name__, scope["method"], scope["path"], request_id,
+            )  # fmt: skip
+            error = ServiceUnavailable()
+        else:
             log.exception(
                 "unhandled error in %s %s [%s]", scope["method"], scope["path"], request_id
             )
-            if started:
-                raise
-            await error_response(EzioxError())(scope, receive, reply)
+            error = EzioxError()
+        if scope["state"].get(_STARTED):
+            raise exc
+        await error_response(error)(scope, receive, reply)
+
+
+def _record(scope: Scope, method: str, status: int, request_id: str, seconds: float) -> None:
+    route = scope.get("route")
+    template = getattr(route, "path", None) or metrics.UNMATCHED
+    metrics.observe(method, template, status, seconds)
+    if logs.ACCESS.isEnabledFor(logging.INFO):
+        logs.log_access(request_id, method, template, scope["path"], status, seconds * 1000)

@@ -13,6 +13,8 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
@@ -130,6 +132,20 @@ class ServiceUnavailable(EzioxError):
 
     def __init__(self, message: str | None = None, retry_after: int = 1):
         super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+def is_service_unavailable(exc: BaseException) -> bool:
+    """A database or Redis connection lost or unreachable: worth a retry, not a 500.
+
+    Covers a connection dropped under a query (PostgreSQL ``pg_terminate_backend``, a
+    restart: SQLAlchemy marks it ``connection_invalidated``), a refused connection, a
+    timeout and SQLite's "database is locked" (OperationalError).
+    """
+    if isinstance(exc, RedisError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    return False
 
 
 def envelope(error: EzioxError) -> bytes:

@@ -10,6 +10,7 @@ from eziox.auth.keycache import KeyCache
 from eziox.config import Settings
 from eziox.db import Database
 from eziox.ratelimit import Limiter, make_limiter
+from eziox.webhooks.delivery import DeliveryWorker
 
 
 @dataclass
@@ -20,6 +21,7 @@ class AppState:
     keys: KeyCache
     recorder: Recorder
     rollup: RollupWorker
+    webhooks: DeliveryWorker
 
     @classmethod
     def build(cls, settings: Settings) -> AppState:
@@ -30,7 +32,8 @@ class AppState:
         )
         recorder = Recorder(db, country_header=settings.country_header)
         rollup = RollupWorker(db, interval=settings.rollup_interval)
-        state = cls(settings, db, limiter, keys, recorder, rollup)
+        webhooks = DeliveryWorker(db, settings)
+        state = cls(settings, db, limiter, keys, recorder, rollup, webhooks)
         db.on_keys_changed = state.keys_changed
         return state
 
@@ -41,6 +44,7 @@ class AppState:
 
     async def close(self) -> None:
         await self.rollup.stop()
+        await self.webhooks.stop()
         await self.keys.drain()
         await self.limiter.close()
         await self.db.dispose()

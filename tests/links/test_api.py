@@ -17,6 +17,11 @@ LINK_FIELDS = {
     "clicks",
     "isActive",
     "order",
+    "groupId",
+    "startsAt",
+    "endsAt",
+    "status",
+    "sensitive",
     "createdAt",
     "updatedAt",
 }

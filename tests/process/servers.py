@@ -33,6 +33,8 @@ from eziox.accounts.service import create_account
 from eziox.apikeys.service import create_api_key
 from eziox.config import Settings
 from eziox.db import Database
+from eziox.links.schemas import LinkCreate
+from eziox.links.service import create_link
 from eziox.ratelimit import window_bounds
 
 EZIOX = [sys.executable, "-m", "eziox"]
@@ -267,6 +269,17 @@ async def provision(
     finally:
         await db.dispose()
     return Provisioned(username, account.id, [(c.key.id, c.secret) for c in created])
+
+
+async def make_link(settings: Settings, account_id: str, url: str = "https://example.com/x") -> str:
+    """A link of the account, written straight to the run's database; returns its id."""
+    db = Database(settings)
+    try:
+        async with db.transaction() as session:
+            link = await create_link(session, account_id, LinkCreate(title="target", url=url))
+            return link.id
+    finally:
+        await db.dispose()
 
 
 async def avoid_window_edge(window: int, margin: float = 30.0) -> None:

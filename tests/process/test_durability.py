@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
+from pathlib import Path
 
 import httpx
 import pytest
 
 from eziox.config import Settings
-from eziox.db import Database
-from eziox.links.schemas import LinkCreate
-from eziox.links.service import create_link
-from tests.process.servers import eziox_env, provision, start_server
+from tests.process.conftest import SharedStore
+from tests.process.servers import eziox_env, make_link, provision, running, start_server
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
-
-
-async def _make_link(settings: Settings, account_id: str) -> str:
-    db = Database(settings)
-    try:
-        async with db.transaction() as session:
-            link = await create_link(
-                session, account_id, LinkCreate(title="target", url="https://example.com/x")
-            )
-            return link.id
-    finally:
-        await db.dispose()
 
 
 @pytest.mark.slow
 async def test_answered_clicks_survive_kill_9(settings: Settings) -> None:
     who = await provision(settings, f"dur{secrets.token_hex(4)}", tier="creator")
-    link_id = await _make_link(settings, who.account_id)
+    link_id = await make_link(settings, who.account_id)
     env = eziox_env(settings)
     server = start_server(env)
     answered = 0
@@ -84,3 +72,70 @@ async def test_answered_clicks_survive_kill_9(settings: Settings) -> None:
     assert link["clicks"] >= answered, (link["clicks"], answered)
     assert link["clicks"] <= answered + 8
     assert summary["summary"]["clicks"] == link["clicks"]
+
+
+def _workers(parent: int) -> list[int]:
+    """uvicorn's worker processes under ``parent`` (not multiprocessing's helpers)."""
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    found = []
+    for pid in map(int, children):
+        with contextlib.suppress(FileNotFoundError):
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            if b"spawn_main" in command:
+                found.append(pid)
+    return found
+
+
+@pytest.mark.slow
+async def test_answered_clicks_survive_kill_9_of_one_worker(
+    settings: Settings, shared_store: SharedStore
+) -> None:
+    who = await provision(settings, f"dw{secrets.token_hex(4)}", tier="creator")
+    link_id = await make_link(settings, who.account_id)
+    env = eziox_env(
+        settings,
+        EZIOX_REDIS_URL=shared_store.redis_url,
+        EZIOX_REDIS_PREFIX=shared_store.prefix,
+        EZIOX_ROLLUP_INTERVAL="0.2",
+    )
+    answered = lost = 0
+    async with running((env, ("--workers", "2"))) as (server,):
+        [victim, survivor] = _workers(server.process.pid)
+        stop = asyncio.Event()
+
+        async def clicker() -> None:
+            nonlocal answered, lost
+            async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:
+                while not stop.is_set():
+                    try:
+                        response = await client.get(
+                            f"/l/{link_id}", headers={"User-Agent": BROWSER}
+                        )
+                    except httpx.TransportError:
+                        lost += 1  # in flight at the victim when it died: not answered
+                        continue  # the next click opens a new connection
+                    assert response.status_code == 302
+                    answered += 1
+
+        workers = [asyncio.create_task(clicker()) for _ in range(8)]
+        while answered < 100:
+            await asyncio.sleep(0.01)
+        os.kill(victim, signal.SIGKILL)  # one worker dies mid-load; the other keeps serving
+        at_kill = answered
+        while answered < at_kill + 100:
+            await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.gather(*workers)
+        assert os.path.exists(f"/proc/{survivor}")
+        for _ in range(100):  # uvicorn's supervisor replaces the dead worker by itself
+            replacement = set(_workers(server.process.pid)) - {victim, survivor}
+            if replacement:
+                break
+            await asyncio.sleep(0.1)
+        assert replacement, "no replacement worker within 10 s"
+        key = who.keys[0][1]
+        async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:
+            link = (
+                await client.get(f"/v1/links/{link_id}", headers={"Authorization": f"Bearer {key}"})
+            ).json()
+    assert answered <= link["clicks"] <= answered + lost, (link["clicks"], answered, lost)

@@ -1,8 +1,14 @@
-"""One account's hourly budget is exact across processes and instances sharing Redis.
+"""Several instances share one database and one Redis: budgets are exact, nothing is lost.
 
-Two `eziox serve` instances (one of them with two workers, so three processes) share the
-database and one Redis; a burst of concurrent requests with one Free-tier key is spread
-across them: exactly 1,000 succeed, each seeing a distinct remaining count, the rest are 429.
+Two `eziox serve` instances with two workers each (four processes) share the run's database
+and one Redis. Concurrent load is spread over both: each of several Free-tier accounts sends
+more requests than its hourly budget (exactly 1,000 succeed, each seeing a distinct remaining
+count, the rest are 429), while bio-page views and link clicks of another account go through
+both instances too; once the roll-up workers have caught up, that account's analytics equal
+the views and clicks that were answered. No 5xx anywhere.
+
+On the SQLite backend the instances share the database file (one machine) and a private
+prefix on the local Redis; on PostgreSQL, the run's database and Redis prefix.
 """
 
 from __future__ import annotations
@@ -11,19 +17,22 @@ import asyncio
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from eziox.config import Settings
+from eziox.db import Database
+from eziox.models import EventInbox
 from eziox.ratelimit import window_bounds
-from tests import backends
+from tests.process.conftest import SharedStore
 from tests.process.servers import (
     avoid_window_edge,
     eziox_env,
     free_port,
+    make_link,
     provision,
     run_eziox,
     running,
@@ -32,29 +41,12 @@ from tests.process.servers import (
 pytestmark = pytest.mark.slow
 
 FREE_LIMIT = 1000
-REQUESTS = 1100
-CONCURRENCY = 16
-
-
-@dataclass(frozen=True)
-class SharedStore:
-    redis_url: str
-    prefix: str
-
-
-@pytest.fixture
-async def shared_store(settings: Settings) -> AsyncIterator[SharedStore]:
-    """The run's Redis; on the SQLite backend (no Redis in the run) a private prefix on the
-    local Redis — SQLite plus Redis for several workers on one machine is supported too."""
-    if settings.redis_url:
-        yield SharedStore(settings.redis_url, settings.redis_prefix)
-        return
-    backends.require_redis()
-    prefix = f"eziox-test-process-{secrets.token_hex(6)}"
-    try:
-        yield SharedStore(backends.REDIS_URL, prefix)
-    finally:
-        await backends.clear_redis_prefix(prefix)
+ACCOUNTS = 2
+REQUESTS = 1200  # per account
+VIEWS = 150
+CLICKS = 150
+CONCURRENCY = 12  # per stream of requests
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
 
 
 @dataclass(frozen=True)
@@ -65,54 +57,28 @@ class Answer:
     body: bytes
 
 
-async def burst(urls: list[str], key: str) -> list[Answer]:
-    """REQUESTS GETs of /v1/profile, CONCURRENCY at a time, alternating between the servers."""
-    auth = {"Authorization": f"Bearer {key}"}
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    clients = [httpx.AsyncClient(base_url=url, timeout=30, limits=limits) for url in urls]
-    queue = iter(range(REQUESTS))
+async def spread(
+    clients: list[httpx.AsyncClient], path: str, count: int, headers: dict[str, str]
+) -> list[Answer]:
+    """``count`` GETs of ``path``, CONCURRENCY at a time, alternating between the servers."""
+    queue = iter(range(count))
     answers: list[Answer] = []
 
     async def worker() -> None:
         for n in queue:
             server = n % len(clients)
-            response = await clients[server].get("/v1/profile", headers=auth)
+            response = await clients[server].get(path, headers=headers)
             answers.append(Answer(server, response.status_code, response.headers, response.content))
 
-    try:
-        async with asyncio.TaskGroup() as group:
-            for _ in range(CONCURRENCY):
-                group.create_task(worker())
-    finally:
-        for client in clients:
-            await client.aclose()
+    async with asyncio.TaskGroup() as group:
+        for _ in range(CONCURRENCY):
+            group.create_task(worker())
     return answers
 
 
-async def test_exactly_the_limit_succeeds_across_processes(
-    settings: Settings, shared_store: SharedStore
-) -> None:
-    owner = await provision(settings, f"rl_{secrets.token_hex(4)}", permissions="profile:read")
-    [(_, key)] = owner.keys
-    env = eziox_env(
-        settings,
-        EZIOX_REDIS_URL=shared_store.redis_url,
-        EZIOX_REDIS_PREFIX=shared_store.prefix,
-        EZIOX_RATE_LIMIT_WINDOW="3600",
-    )
-    async with running((env, ("--workers", "2")), (env, ())) as servers:
-        await avoid_window_edge(3600, margin=30)
-        _, reset = window_bounds(3600)
-        started = time.monotonic()
-        answers = await burst([server.url for server in servers], key)
-        elapsed = time.monotonic() - started
-        logs = [server.log() for server in servers]
-
-    assert len(answers) == REQUESTS
+def assert_exact_budget(answers: list[Answer], reset: int, elapsed: float) -> None:
     statuses = Counter(answer.status for answer in answers)
-    assert not [s for s in statuses if s >= 500], (statuses, logs)
     assert statuses == {200: FREE_LIMIT, 429: REQUESTS - FREE_LIMIT}, (statuses, elapsed)
-
     ok = [a for a in answers if a.status == 200]
     refused = [a for a in answers if a.status == 429]
     remaining = sorted(int(a.headers["x-ratelimit-remaining"]) for a in ok)
@@ -131,6 +97,85 @@ async def test_exactly_the_limit_succeeds_across_processes(
         assert error["retryAfter"] == retry_after
     # Both instances answered both ways: the budget is one, not one per instance.
     assert {(a.server, a.status) for a in answers} == {(0, 200), (1, 200), (0, 429), (1, 429)}
+
+
+async def inbox_size(settings: Settings, account_id: str) -> int:
+    db = Database(settings)
+    try:
+        async with db.session() as session:
+            query = select(func.count()).select_from(EventInbox)
+            return int(
+                (await session.execute(query.where(EventInbox.account_id == account_id))).scalar()
+                or 0
+            )
+    finally:
+        await db.dispose()
+
+
+async def caught_up(settings: Settings, account_id: str, timeout: float = 20.0) -> None:
+    """Wait until the instances' roll-up workers have emptied the account's inbox."""
+    deadline = time.monotonic() + timeout
+    while (left := await inbox_size(settings, account_id)) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    assert left == 0, f"{left} events still in the inbox after {timeout} s"
+
+
+async def test_two_instances_share_budgets_and_count_every_answer(
+    settings: Settings, shared_store: SharedStore
+) -> None:
+    limited = [
+        await provision(settings, f"rl_{secrets.token_hex(4)}", permissions="profile:read")
+        for _ in range(ACCOUNTS)
+    ]
+    creator = await provision(settings, f"pg_{secrets.token_hex(4)}", tier="creator")
+    link_id = await make_link(settings, creator.account_id)
+    env = eziox_env(
+        settings,
+        EZIOX_REDIS_URL=shared_store.redis_url,
+        EZIOX_REDIS_PREFIX=shared_store.prefix,
+        EZIOX_RATE_LIMIT_WINDOW="3600",
+        EZIOX_ROLLUP_INTERVAL="0.2",
+    )
+    async with running((env, ("--workers", "2")), (env, ("--workers", "2"))) as servers:
+        await avoid_window_edge(3600, margin=40)
+        _, reset = window_bounds(3600)
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        clients = [httpx.AsyncClient(base_url=s.url, timeout=30, limits=limits) for s in servers]
+        try:
+            started = time.monotonic()
+            page = {"User-Agent": BROWSER}
+            streams = [
+                *(
+                    spread(clients, "/v1/profile", REQUESTS, {"Authorization": f"Bearer {k}"})
+                    for k in (who.keys[0][1] for who in limited)
+                ),
+                spread(clients, f"/{creator.username}", VIEWS, page),
+                spread(clients, f"/l/{link_id}", CLICKS, page),
+            ]
+            *budgets, views, clicks = await asyncio.gather(*streams)
+            elapsed = time.monotonic() - started
+            await caught_up(settings, creator.account_id)
+            auth = {"Authorization": f"Bearer {creator.keys[0][1]}"}
+            summary = (await clients[1].get("/v1/analytics?period=7d", headers=auth)).json()
+            link = (await clients[0].get(f"/v1/links/{link_id}", headers=auth)).json()
+        finally:
+            for client in clients:
+                await client.aclose()
+        logs = [server.log() for server in servers]
+
+    everything = [a for answers in (*budgets, views, clicks) for a in answers]
+    assert not [a for a in everything if a.status >= 500], logs
+    for answers in budgets:
+        assert len(answers) == REQUESTS
+        assert_exact_budget(answers, reset, elapsed)
+    assert Counter(a.status for a in views) == {200: VIEWS}
+    assert Counter(a.status for a in clicks) == {302: CLICKS}
+    assert {a.server for a in views} == {a.server for a in clicks} == {0, 1}
+    assert summary["summary"]["views"] == VIEWS, summary["summary"]
+    assert summary["summary"]["clicks"] == CLICKS, summary["summary"]
+    assert sum(day["views"] for day in summary["daily"]) == VIEWS
+    assert sum(day["clicks"] for day in summary["daily"]) == CLICKS
+    assert link.get("clicks") == CLICKS, link
     for log in logs:
         assert "Traceback" not in log, log
 

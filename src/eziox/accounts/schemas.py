@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from eziox.accounts.socials import Social, SocialList
 from eziox.kit.text import plain, plain_schema
 from eziox.kit.urls import ImageUrl
 from eziox.templates.catalog import catalog
@@ -57,6 +58,9 @@ class Profile(BaseModel):
                 "banner": "https://example.com/banner.png",
                 "theme": "eziox-default",
                 "design": None,
+                "socials": [
+                    {"platform": "github", "value": "johndoe", "url": "https://github.com/johndoe"}
+                ],
                 "stats": {"views": 1234, "followers": 56, "following": 12},
                 "links": 3,
                 "createdAt": "2026-01-01T12:00:00Z",
@@ -72,6 +76,7 @@ class Profile(BaseModel):
     banner: str | None
     theme: str
     design: DesignOverrides | None
+    socials: list[Social]
     stats: ProfileStats
     links: int
     createdAt: str
@@ -80,7 +85,8 @@ class Profile(BaseModel):
 class ProfileUpdate(BaseModel):
     """Fields to change; omitted fields stay as they are, ``null`` clears avatar, banner or design.
 
-    ``design`` replaces the stored overrides as a whole (paid tiers).
+    ``design`` replaces the stored overrides as a whole (paid tiers); ``socials`` replaces the
+    list of social profiles as a whole (``null`` or ``[]`` clears it).
     """
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -98,3 +104,4 @@ class ProfileUpdate(BaseModel):
     banner: ImageUrl | None = None
     theme: Annotated[ThemeId | None, WithJsonSchema(_theme_schema())] = None
     design: DesignOverrides | None = None
+    socials: SocialList | None = None

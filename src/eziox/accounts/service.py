@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eziox.accounts import rules
+from eziox.accounts import rules, socials
 from eziox.accounts.follows import follow_counts
 from eziox.accounts.repository import AccountRepository
 from eziox.accounts.schemas import ProfileUpdate
@@ -19,6 +19,7 @@ from eziox.kit.text import has_control
 from eziox.kit.time import rfc3339
 from eziox.models import ACCOUNT_ROW, Account
 from eziox.templates import service as templates
+from eziox.webhooks import emit
 
 _NOT_NULL = ("name", "bio", "theme")
 _DUMMY_HASH = rules.hash_password("not-a-real-password-only-for-timing")
@@ -99,6 +100,7 @@ async def profile(session: AsyncSession, account: Account) -> dict[str, Any]:
         "banner": account.banner,
         "theme": account.theme,
         "design": account.design,
+        "socials": socials.shown(account.socials),
         "stats": await stats_of(session, account.id),
         "links": links,
         "createdAt": rfc3339(account.created_at),
@@ -116,6 +118,7 @@ async def update_profile(session: AsyncSession, account_id: str, update: Profile
     for field, value in _changes(update, account.tier).items():
         setattr(account, field, value)
     await session.flush()
+    await emit(session, account_id, "profile.updated", lambda: profile(session, account))
     return account
 
 
@@ -124,6 +127,8 @@ def _changes(update: ProfileUpdate, tier: str) -> dict[str, Any]:
     changes = {field: getattr(update, field) for field in update.model_fields_set}
     if "theme" in changes:
         templates.ensure_template_allowed(templates.get_template(changes["theme"]), tier)
+    if "socials" in changes:
+        changes["socials"] = socials.stored(changes["socials"])
     if "design" in changes:
         changes["design"] = templates.stored_design(changes["design"])
         if changes["design"] is not None:

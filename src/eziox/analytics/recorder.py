@@ -12,7 +12,8 @@ from eziox.analytics.visitors import SaltBook, visitor_hash
 from eziox.db import Database
 from eziox.kit.epoch import day_of
 from eziox.kit.time import utcnow
-from eziox.models import EventInbox
+from eziox.models import CLICK, EventInbox
+from eziox.ops import metrics
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +58,4 @@ class Recorder:
                     country=country,
                 )
             )
+        metrics.EVENTS.labels("click" if kind == CLICK else "view").inc()

@@ -8,6 +8,7 @@ batch with FOR UPDATE SKIP LOCKED, and rollup rows are written in key order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,7 @@ from eziox.models import (
     EventInbox,
     HourlyStat,
 )
+from eziox.webhooks.clicks import emit_clicks
 
 log = logging.getLogger("eziox.analytics")
 
@@ -167,6 +169,7 @@ async def roll_up_batch(session: AsyncSession, limit: int = 2000) -> int:
         [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in events],
     )
     await apply(session, tally(events))
+    await emit_clicks(session, events)  # link.clicked webhooks leave the inbox with the clicks
     ids = [e.id for e in events]
     for chunk in _chunks(ids, 500):
         await session.execute(delete(EventInbox).where(EventInbox.id.in_(chunk)))
@@ -193,14 +196,22 @@ class RollupWorker:
         self.interval = interval
         self.limit = limit
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
+        self._stopping = asyncio.Event()
         self._task = asyncio.create_task(self._run(), name="eziox-rollup")
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Let the batch in progress commit (shutdown), then stop; cancel after ``grace`` s."""
+        if self._task is None:
+            return
+        self._stopping.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace)
+        except TimeoutError:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await asyncio.gather(self._task, return_exceptions=True)
 
     async def _pending(self) -> bool:
         """A cheap read first, so an idle server never takes SQLite's write lock."""
@@ -208,7 +219,7 @@ class RollupWorker:
             return await session.scalar(select(EventInbox.id).limit(1)) is not None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 moved = 0
                 if await self._pending():
@@ -220,7 +231,8 @@ class RollupWorker:
                 log.warning("analytics roll-up failed; will retry", exc_info=True)
                 moved = 0
             if moved < self.limit:
-                await asyncio.sleep(self.interval)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.interval)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -27,6 +27,7 @@ from eziox.errors import (
     UnsupportedMediaType,
     error_response,
 )
+from eziox.ops import metrics
 from eziox.ratelimit.base import Hit, Limiter
 
 log = logging.getLogger("eziox.auth")
@@ -105,6 +106,8 @@ class ApiGate:
                 raise RateLimited(hit.reset - int(time.time()))
             self._check_body(scope)
         except EzioxError as error:
+            if isinstance(error, RateLimited):
+                metrics.RATE_LIMITED.labels("account" if extra else "auth_failures").inc()
             await self._reject(error, extra, scope, receive, send)
             return
         except (RedisError, OSError):

@@ -14,6 +14,8 @@ class Permission(StrEnum):
     ANALYTICS_READ = "analytics:read"
     TEMPLATES_READ = "templates:read"
     TEMPLATES_APPLY = "templates:apply"
+    WEBHOOKS_READ = "webhooks:read"
+    WEBHOOKS_WRITE = "webhooks:write"
 
 
 ALL_PERMISSIONS: frozenset[Permission] = frozenset(Permission)

@@ -38,6 +38,7 @@ class Profile(ApiModel):
     banner: str | None = None
     theme: str
     design: dict[str, Any] | None = None  # overrides of the theme's tokens, as sent (camelCase)
+    socials: list[dict[str, str]] = []  # [{platform, value, url}]
     stats: ProfileStats
     links: int = 0  # how many links the profile has
     created_at: dt.datetime | None = None
@@ -52,6 +53,11 @@ class Link(ApiModel):
     clicks: int = 0
     is_active: bool
     order: int
+    group_id: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    status: str = "active"  # active, scheduled, expired or inactive (computed by the server)
+    sensitive: bool = False
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
 
@@ -178,6 +184,7 @@ class ProfileUpdate(TypedDict, total=False):
     banner: str | None
     theme: str
     design: dict[str, Any] | None
+    socials: list[dict[str, str]] | None
 
 
 class LinkUpdate(TypedDict, total=False):
@@ -189,3 +196,7 @@ class LinkUpdate(TypedDict, total=False):
     thumbnail: str | None
     is_active: bool
     order: int
+    group_id: str | None
+    starts_at: str | None  # RFC 3339
+    ends_at: str | None
+    sensitive: bool

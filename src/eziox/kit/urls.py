@@ -25,6 +25,8 @@ _MAILTO = rf"mailto:[A-Za-z0-9._%+-]{{1,64}}@{_HOST}(?:\?{_REST})?"
 _TEL = r"tel:\+?[0-9](?:[-.]?[0-9]){2,19}"
 
 HTTP_URL_PATTERN = rf"^{_HTTP}$"
+HTTPS_URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]://{_HOST}(?::{_PORT})?(?:[/?#]{_REST})?$"
+EMAIL_PATTERN = rf"^[A-Za-z0-9._%+-]{{1,64}}@{_HOST}$"
 LINK_URL_PATTERN = rf"^(?:{_HTTP}|{_MAILTO}|{_TEL})$"
 _HTTP_RE = re.compile(HTTP_URL_PATTERN)
 _LINK_RE = re.compile(LINK_URL_PATTERN)

@@ -15,7 +15,7 @@ from eziox.auth.scopes import Permission
 from eziox.db import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.links import service
-from eziox.links.schemas import Link, LinkCreate, LinkList, LinkUpdate
+from eziox.links.schemas import Link, LinkCreate, LinkList, LinkStatus, LinkUpdate
 
 router = APIRouter(prefix="/v1/links", tags=["Links"])
 
@@ -31,10 +31,14 @@ async def list_links(
     limit: Annotated[int, Query(ge=1, le=100, description="Max results")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="Pagination offset")] = 0,
     active: Annotated[bool | None, Query(description="Filter by active status")] = None,
+    status: Annotated[
+        LinkStatus | None,
+        Query(description="Filter by computed status (schedule and isActive, now)"),
+    ] = None,
 ) -> Response:
     """Your links in order; `total` counts every match, not just this page."""
     page = await service.list_links(
-        session, principal.account_id, limit=limit, offset=offset, active=active
+        session, principal.account_id, limit=limit, offset=offset, active=active, status=status
     )
     return JSONBytes(orjson.dumps({"links": page.links, "total": page.total}))
 
@@ -43,10 +47,14 @@ async def list_links(
     "",
     status_code=201,
     response_model=Link,
-    responses=error_responses(401, 403, 413, 415, 422, 429),
+    responses=error_responses(401, 403, 404, 409, 413, 415, 422, 429),
 )
 async def create_link(principal: LinksWrite, session: DbSession, body: LinkCreate) -> Response:
-    """Create a link at the end of your order."""
+    """Create a link at the end of your order.
+
+    `groupId` must name one of your groups and `endsAt` must be after `startsAt` (409
+    otherwise).
+    """
     link = await service.create_link(session, principal.account_id, body)
     return JSONBytes(service.serialize(link, clicks=0), status_code=201)
 
@@ -59,7 +67,9 @@ async def get_link(principal: LinksRead, session: DbSession, link_id: str) -> Re
 
 
 @router.patch(
-    "/{link_id}", response_model=Link, responses=error_responses(401, 403, 404, 413, 415, 422, 429)
+    "/{link_id}",
+    response_model=Link,
+    responses=error_responses(401, 403, 404, 409, 413, 415, 422, 429),
 )
 async def update_link(
     principal: LinksWrite, session: DbSession, link_id: str, body: LinkUpdate

@@ -3,17 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eziox.links.schemas import LinkStatus
 from eziox.models import CLICK, Account, Counter, EventInbox, Link
+from eziox.models.base import UTCDateTime
+
+_NOW = bindparam("now", type_=UTCDateTime())
 
 
-def _page_statements() -> dict[bool | None, Any]:
-    """The page query, built once per `active` filter with bound parameters (hot path:
-    Core columns skip ORM result handling, and no statement is rebuilt per request)."""
+def status_condition(status: LinkStatus, now: Any = _NOW) -> ColumnElement[bool]:
+    """The SQL form of `status_of`: which links have ``status`` at ``now``."""
+    scheduled = and_(Link.starts_at.is_not(None), Link.starts_at > now)
+    expired = and_(Link.ends_at.is_not(None), Link.ends_at <= now)
+    if status is LinkStatus.INACTIVE:
+        return Link.is_active.is_(False)
+    if status is LinkStatus.SCHEDULED:
+        return and_(Link.is_active.is_(True), scheduled)
+    if status is LinkStatus.EXPIRED:
+        return and_(Link.is_active.is_(True), not_(scheduled), expired)
+    return and_(Link.is_active.is_(True), not_(or_(scheduled, expired)))
+
+
+def live_condition(now: datetime) -> ColumnElement[bool]:
+    """Links a visitor sees at ``now``: active and inside their schedule."""
+    return and_(
+        Link.is_active.is_(True),
+        or_(Link.starts_at.is_(None), Link.starts_at <= now),
+        or_(Link.ends_at.is_(None), Link.ends_at > now),
+    )
+
+
+Filter = tuple[bool | None, LinkStatus | None]
+
+
+def _page_statements() -> dict[Filter, Any]:
+    """The page query, built once per `active` and `status` filter with bound parameters (hot
+    path: Core columns skip ORM result handling, and no statement is rebuilt per request)."""
     links, counters, inbox = Link.__table__.c, Counter.__table__.c, EventInbox.__table__.c
     pending = (
         select(func.count())
@@ -36,6 +66,10 @@ def _page_statements() -> dict[bool | None, Any]:
             links.thumbnail,
             links.is_active,
             links.position,
+            links.group_id,
+            links.starts_at,
+            links.ends_at,
+            links.sensitive,
             links.created_at,
             links.updated_at,
             clicks,
@@ -48,14 +82,17 @@ def _page_statements() -> dict[bool | None, Any]:
         )
         .where(links.account_id == bindparam("account_id"))
     )
-    statements: dict[bool | None, Any] = {}
+    statements: dict[Filter, Any] = {}
     for active in (None, True, False):
-        query = base if active is None else base.where(links.is_active.is_(active))
-        statements[active] = (
-            query.order_by(links.position, links.id)
-            .limit(bindparam("limit", type_=Integer))
-            .offset(bindparam("offset", type_=Integer))
-        )
+        for status in (None, *LinkStatus):
+            query = base if active is None else base.where(links.is_active.is_(active))
+            if status is not None:
+                query = query.where(status_condition(status))
+            statements[active, status] = (
+                query.order_by(links.position, links.id)
+                .limit(bindparam("limit", type_=Integer))
+                .offset(bindparam("offset", type_=Integer))
+            )
     return statements
 
 
@@ -72,16 +109,41 @@ class LinkRepository:
         query = select(Account.id).where(Account.id == self.account_id).with_for_update()
         await self.session.execute(query)
 
-    async def page(self, *, limit: int, offset: int, active: bool | None) -> Sequence[Any]:
+    async def page(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        active: bool | None,
+        status: LinkStatus | None = None,
+        now: datetime | None = None,
+    ) -> Sequence[Any]:
         """Rows of the page with each link's all-time clicks (rollup + not-yet-rolled-up)."""
-        params = {"account_id": self.account_id, "limit": limit, "offset": offset}
-        return (await self.session.execute(_PAGE[active], params)).all()
+        params: dict[str, Any] = {"account_id": self.account_id, "limit": limit, "offset": offset}
+        if status is not None:
+            params["now"] = now
+        return (await self.session.execute(_PAGE[active, status], params)).all()
 
-    async def count(self, *, active: bool | None = None) -> int:
+    async def count(
+        self,
+        *,
+        active: bool | None = None,
+        status: LinkStatus | None = None,
+        now: datetime | None = None,
+    ) -> int:
         query = select(func.count()).select_from(Link).where(Link.account_id == self.account_id)
         if active is not None:
             query = query.where(Link.is_active == active)
+        if status is not None:
+            query = query.where(status_condition(status, now))
         return int((await self.session.execute(query)).scalar_one())
+
+    async def all(self) -> Sequence[Link]:
+        """Every link of the account in order (export and import)."""
+        query = (
+            select(Link).where(Link.account_id == self.account_id).order_by(Link.position, Link.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
 
     async def get(self, link_id: str) -> Link | None:
         query = select(Link).where(Link.id == link_id, Link.account_id == self.account_id)

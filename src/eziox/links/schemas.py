@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
@@ -14,6 +15,7 @@ from pydantic import (
 )
 
 from eziox.kit.text import plain, trimmed, trimmed_schema
+from eziox.kit.timestamps import Timestamp
 from eziox.kit.urls import LINK_URL_SCHEMA, ImageUrl, LinkUrl
 
 # 1-100 characters, no leading or trailing whitespace (the dashboard trims before sending).
@@ -30,6 +32,23 @@ def _whole_number(value: object) -> object:
 
 
 TITLE_SCHEMA = trimmed_schema(100)
+GroupId = Annotated[str, Field(max_length=32, description="A group id (grp_…)")]
+# A moment as the API shows it: RFC 3339 UTC, or null.
+ShownMoment = Annotated[
+    str | None,
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}),
+]
+
+
+class LinkStatus(StrEnum):
+    """Where a link stands now: hidden by you, waiting for `startsAt`, past `endsAt`, or live."""
+
+    ACTIVE = "active"
+    SCHEDULED = "scheduled"
+    EXPIRED = "expired"
+    INACTIVE = "inactive"
+
+
 Description = Annotated[str, plain(300)]
 
 _EXAMPLE: dict[str, JsonValue] = {
@@ -41,6 +60,11 @@ _EXAMPLE: dict[str, JsonValue] = {
     "clicks": 42,
     "isActive": True,
     "order": 0,
+    "groupId": None,
+    "startsAt": None,
+    "endsAt": None,
+    "status": "active",
+    "sensitive": False,
     "createdAt": "2026-01-01T12:00:00Z",
     "updatedAt": "2026-01-01T12:00:00Z",
 }
@@ -57,6 +81,11 @@ class Link(BaseModel):
     clicks: int
     isActive: bool
     order: int
+    groupId: str | None
+    startsAt: ShownMoment
+    endsAt: ShownMoment
+    status: LinkStatus
+    sensitive: bool
     createdAt: str
     updatedAt: str
 
@@ -79,6 +108,8 @@ class LinkCreate(BaseModel):
                 "description": "Optional description",
                 "thumbnail": "https://example.com/thumb.png",
                 "isActive": True,
+                "startsAt": "2026-01-01T12:00:00Z",
+                "sensitive": False,
             }
         },
     )
@@ -88,6 +119,10 @@ class LinkCreate(BaseModel):
     description: Description | None = None
     thumbnail: ImageUrl | None = None
     isActive: bool = True
+    groupId: GroupId | None = Field(None, description="Put the link under this group's heading")
+    startsAt: Timestamp | None = Field(None, description="Shown from this moment (UTC)")
+    endsAt: Timestamp | None = Field(None, description="Hidden from this moment (after startsAt)")
+    sensitive: bool = Field(False, description="Show a warning page before the redirect")
 
 
 class LinkUpdate(BaseModel):
@@ -107,3 +142,7 @@ class LinkUpdate(BaseModel):
         Annotated[int, BeforeValidator(_whole_number), Field(ge=0, strict=False)] | None,
         WithJsonSchema({"type": "integer", "minimum": 0, "description": "Past the end: last"}),
     ] = None
+    groupId: GroupId | None = Field(None, description="`null` ungroups the link")
+    startsAt: Timestamp | None = Field(None, description="`null` clears it")
+    endsAt: Timestamp | None = Field(None, description="`null` clears it")
+    sensitive: Annotated[bool | None, WithJsonSchema({"type": "boolean"})] = None

@@ -3,20 +3,47 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.analytics.repository import AnalyticsRepository
-from eziox.errors import NotFound, ValidationFailed
+from eziox.errors import Conflict, NotFound, ValidationFailed
+from eziox.groups.repository import GroupRepository
 from eziox.kit.ids import link_id
-from eziox.kit.time import rfc3339
+from eziox.kit.time import rfc3339, utcnow
 from eziox.links.repository import LinkRepository
-from eziox.links.schemas import LinkCreate, LinkUpdate
+from eziox.links.schemas import LinkCreate, LinkStatus, LinkUpdate
 from eziox.models import Link
+from eziox.webhooks import emit
 
-_NOT_NULL = ("title", "url", "isActive", "order")
-_COLUMN_OF = {"isActive": "is_active"}
+_NOT_NULL = ("title", "url", "isActive", "order", "sensitive")
+_COLUMN_OF = {
+    "isActive": "is_active",
+    "groupId": "group_id",
+    "startsAt": "starts_at",
+    "endsAt": "ends_at",
+}
+
+
+def status_of(
+    is_active: bool, starts_at: datetime | None, ends_at: datetime | None, now: datetime
+) -> LinkStatus:
+    """Inactive if switched off; else scheduled before `startsAt`, expired from `endsAt`."""
+    if not is_active:
+        return LinkStatus.INACTIVE
+    if starts_at is not None and now < starts_at:
+        return LinkStatus.SCHEDULED
+    if ends_at is not None and now >= ends_at:
+        return LinkStatus.EXPIRED
+    return LinkStatus.ACTIVE
+
+
+def check_schedule(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    """A window must end after it starts (409: the request contradicts itself or the link)."""
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise Conflict("endsAt must be after startsAt.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +52,9 @@ class LinkPage:
     total: int
 
 
-def serialize(row: Any, clicks: int | None = None) -> dict[str, Any]:
+def serialize(row: Any, clicks: int | None = None, now: datetime | None = None) -> dict[str, Any]:
     """A link as the API shows it (from an ORM object, or a selected row with ``clicks``)."""
+    status = status_of(row.is_active, row.starts_at, row.ends_at, now or utcnow())
     return {
         "id": row.id,
         "title": row.title,
@@ -36,22 +64,34 @@ def serialize(row: Any, clicks: int | None = None) -> dict[str, Any]:
         "clicks": int(row.clicks if clicks is None else clicks),
         "isActive": row.is_active,
         "order": row.position,
+        "groupId": row.group_id,
+        "startsAt": rfc3339(row.starts_at),
+        "endsAt": rfc3339(row.ends_at),
+        "status": status.value,
+        "sensitive": row.sensitive,
         "createdAt": rfc3339(row.created_at),
         "updatedAt": rfc3339(row.updated_at),
     }
 
 
 async def list_links(
-    session: AsyncSession, account_id: str, *, limit: int, offset: int, active: bool | None
+    session: AsyncSession,
+    account_id: str,
+    *,
+    limit: int,
+    offset: int,
+    active: bool | None,
+    status: LinkStatus | None = None,
 ) -> LinkPage:
     """One page of the account's links in order, and how many match in all."""
     repository = LinkRepository(session, account_id)
-    rows = await repository.page(limit=limit, offset=offset, active=active)
+    now = utcnow()
+    rows = await repository.page(limit=limit, offset=offset, active=active, status=status, now=now)
     if offset == 0 and len(rows) < limit:
         total = len(rows)  # the page holds every match: no second query needed
     else:
-        total = await repository.count(active=active)
-    return LinkPage([serialize(row) for row in rows], total)
+        total = await repository.count(active=active, status=status, now=now)
+    return LinkPage([serialize(row, now=now) for row in rows], total)
 
 
 async def get_link(session: AsyncSession, account_id: str, link_id_: str) -> Link:
@@ -69,8 +109,11 @@ async def show_link(session: AsyncSession, link: Link) -> dict[str, Any]:
 
 async def create_link(session: AsyncSession, account_id: str, data: LinkCreate) -> Link:
     """Append a link at the end of the account's order."""
+    check_schedule(data.startsAt, data.endsAt)
     repository = LinkRepository(session, account_id)
     await repository.lock_account()
+    if data.groupId is not None:
+        await ensure_group(session, account_id, data.groupId)
     link = Link(
         id=link_id(),
         title=data.title,
@@ -79,8 +122,13 @@ async def create_link(session: AsyncSession, account_id: str, data: LinkCreate) 
         thumbnail=data.thumbnail,
         is_active=data.isActive,
         position=await repository.count(),
+        group_id=data.groupId,
+        starts_at=data.startsAt,
+        ends_at=data.endsAt,
+        sensitive=data.sensitive,
     )
     await repository.add(link)
+    await emit(session, account_id, "link.created", lambda: show_link(session, link))
     return link
 
 
@@ -94,13 +142,24 @@ async def update_link(
     repository = LinkRepository(session, account_id)
     await repository.lock_account()
     link = await get_link(session, account_id, link_id_)
+    if data.groupId is not None:
+        await ensure_group(session, account_id, data.groupId)
     for field in data.model_fields_set - {"order"}:
         setattr(link, _COLUMN_OF.get(field, field), getattr(data, field))
+    check_schedule(link.starts_at, link.ends_at)
     if data.order is not None:
         await _move(repository, link, data.order)
     await session.flush()
     await session.refresh(link)
+    await emit(session, account_id, "link.updated", lambda: show_link(session, link))
     return link
+
+
+async def ensure_group(session: AsyncSession, account_id: str, group_id: str) -> None:
+    """The group must be one of the account's own; another account's is as unknown as a missing
+    one. 409, not 404: the link itself exists, the reference to the group is what conflicts."""
+    if await GroupRepository(session, account_id).get(group_id) is None:
+        raise Conflict("groupId: you have no such group (see GET /v1/groups).")
 
 
 async def _move(repository: LinkRepository, link: Link, target: int) -> None:
@@ -122,5 +181,6 @@ async def delete_link(session: AsyncSession, account_id: str, link_id_: str) -> 
     await repository.lock_account()
     link = await get_link(session, account_id, link_id_)
     position = link.position
+    await emit(session, account_id, "link.deleted", lambda: show_link(session, link))
     await repository.delete(link)
     await repository.shift(start=position + 1, end=2**31 - 1, by=-1)

@@ -9,7 +9,7 @@ from eziox.models.base import Base
 from eziox.models.billing import BillingCustomer, StripeEvent
 from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventInbox
 from eziox.models.follow import Follow
-from eziox.models.link import Link
+from eziox.models.link import Link, LinkGroup
 from eziox.models.stats import (
     ACCOUNT_ROW,
     Counter,
@@ -19,6 +19,7 @@ from eziox.models.stats import (
     VisitorSalt,
 )
 from eziox.models.web_session import WebSession
+from eziox.models.webhook import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ACCOUNT_ROW",
@@ -37,7 +38,11 @@ __all__ = [
     "Follow",
     "HourlyStat",
     "Link",
+    "LinkGroup",
     "StripeEvent",
     "VisitorSalt",
     "WebSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

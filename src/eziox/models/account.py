@@ -24,4 +24,8 @@ class Account(Timestamps, Base):
     theme: Mapped[str] = mapped_column(String(64), default=DEFAULT_THEME)
     # Token overrides on top of the theme (paid tiers), as validated by the templates domain.
     design: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    # Social profile links, [{"platform": ..., "value": ...}], as validated by accounts.socials.
+    socials: Mapped[list[dict[str, str]] | None] = mapped_column(
+        JSON(none_as_null=True), default=None
+    )
     tier: Mapped[str] = mapped_column(String(16), default="free")

@@ -15,6 +15,7 @@ from eziox.errors import Forbidden, NotFound, ValidationFailed
 from eziox.models import Account
 from eziox.templates.catalog import catalog
 from eziox.templates.schemas import CATEGORIES, Category, DesignOverrides, Template, Theme
+from eziox.webhooks import emit
 
 log = logging.getLogger("eziox.templates")
 
@@ -113,4 +114,12 @@ async def apply_template(session: AsyncSession, account_id: str, template_id: st
     account.theme = template.id
     account.design = None
     await session.flush()
+    await emit(session, account_id, "template.applied", lambda: _applied(session, account))
     return account
+
+
+async def _applied(session: AsyncSession, account: Account) -> dict[str, Any]:
+    """The profile as POST /apply returns it (imported here: accounts imports templates)."""
+    from eziox.accounts.service import profile
+
+    return await profile(session, account)

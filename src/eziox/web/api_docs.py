@@ -28,7 +28,10 @@ Guides: <a href="/docs/quickstart.md">quickstart</a>,
 <a href="/docs/keys-and-permissions.md">keys</a>,
 <a href="/docs/rate-limits.md">rate limits</a>, <a href="/docs/errors.md">errors</a>,
 <a href="/docs/pagination.md">pagination</a>, <a href="/docs/analytics.md">analytics</a>,
-<a href="/docs/sdk-and-cli.md">SDK and CLI</a></header>
+<a href="/docs/sdk-and-cli.md">SDK and CLI</a>,
+<a href="/docs/webhooks.md">webhooks</a>,
+<a href="/docs/links-plus.md">groups, schedules, export</a>,
+<a href="/docs/operations.md">operations</a>, <a href="/docs/security.md">security</a></header>
 <main id="swagger-ui"><noscript>This page needs JavaScript; the raw document is at
 <a href="/openapi.json">/openapi.json</a>.</noscript></main>
 <script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
@@ -53,6 +56,7 @@ async def api_docs() -> HTMLResponse:
             "Content-Security-Policy": CSP,
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin",
+            "X-Frame-Options": "DENY",
             "Cache-Control": "public, max-age=300",
         },
     )

@@ -27,7 +27,10 @@ from eziox.links.service import create_link, delete_link, list_links, update_lin
 from eziox.state import AppState
 from eziox.templates.service import apply_template, list_templates
 from eziox.web.app_pages import csrf_failure, form_of, render_app, see_other
+from eziox.web.links_plus_tab import NOTICES as LINKS_PLUS_NOTICES
+from eziox.web.links_plus_tab import tab_extras
 from eziox.web.sessions import SignedIn, clear_session_cookie, current_user
+from eziox.web.webhooks_tab import WEBHOOK_NOTICES, webhooks_tab
 
 router = APIRouter(prefix="/profile", include_in_schema=False)
 
@@ -43,8 +46,10 @@ NOTICES = {
     "password-changed": "Password changed.",
     "checkout-done": "Thank you! Your plan changes as soon as Stripe confirms the payment.",
     "welcome": "Welcome! Add your first links below.",
+    **WEBHOOK_NOTICES,
+    **LINKS_PLUS_NOTICES,
 }
-TABS = ("profile", "links", "api", "analytics", "templates", "settings")
+TABS = ("profile", "links", "api", "webhooks", "analytics", "templates", "settings")
 TAB_LABELS = {"api": "API keys", "templates": "Design"}
 UTC = ZoneInfo("UTC")
 
@@ -75,6 +80,7 @@ async def _tab_data(request: Request, user: SignedIn, tab: str) -> dict[str, Any
     async with state.db.session() as session:
         if tab in {"profile", "links"}:
             data["links"] = await _all_links(session, account.id)
+            data.update(await tab_extras(session, account.id))
         if tab == "api":
             data["keys"] = [describe(k) for k in await list_api_keys(session, account.id)]
             used, reset = await state.limiter.usage(account.id)
@@ -83,6 +89,8 @@ async def _tab_data(request: Request, user: SignedIn, tab: str) -> dict[str, Any
                 "limit": entitlements(account.tier).hourly_api_limit,
                 "reset": reset,
             }
+        if tab == "webhooks":
+            data.update(await webhooks_tab(session, account, request.query_params.get("log")))
         if tab == "analytics":
             period = _period(request.query_params.get("period"))
             data["period"] = period.value
@@ -234,6 +242,7 @@ async def add_link(request: Request) -> Response:
                 "title": form.get("title", "").strip(),
                 "url": form.get("url", "").strip(),
                 "description": _optional(form.get("description")),
+                **_link_extras(form),
             },
         )
         await create_link(session, user.account.id, data)
@@ -251,6 +260,7 @@ async def edit_link(request: Request, link_id: str) -> Response:
                 "title": form["title"].strip(),
                 "url": form.get("url", "").strip(),
                 "description": _optional(form.get("description")),
+                **_link_extras(form),
             }
         if "toggle" in form:
             fields["isActive"] = form["toggle"] == "on"
@@ -262,6 +272,22 @@ async def edit_link(request: Request, link_id: str) -> Response:
         return "link-updated"
 
     return await _act(request, "links", action)
+
+
+def _link_extras(form: dict[str, str]) -> dict[str, Any]:
+    """Group, schedule (datetime-local inputs, read as UTC) and sensitive from a link form."""
+    extras: dict[str, Any] = {}
+    if "group" in form:
+        extras["groupId"] = _optional(form["group"])
+    for name, field in (("starts_at", "startsAt"), ("ends_at", "endsAt")):
+        if name in form:
+            value = _optional(form[name])
+            if value and len(value) in (16, 19):  # a browser's 2026-01-01T12:00[:30]
+                value += ":00Z" if len(value) == 16 else "Z"
+            extras[field] = value
+    if "sensitive_shown" in form:
+        extras["sensitive"] = form.get("sensitive") == "on"
+    return extras
 
 
 @router.post("/links/{link_id}/delete")

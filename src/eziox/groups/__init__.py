@@ -1,0 +1,1 @@
+"""Link groups: titled headings on the bio page that links can belong to."""

@@ -1,0 +1,88 @@
+"""What groups do: list in order, create at the end, rename, move, delete (links stay)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eziox.errors import NotFound, ValidationFailed
+from eziox.groups.repository import GroupRepository
+from eziox.groups.schemas import GroupCreate, GroupUpdate
+from eziox.kit.ids import new_id
+from eziox.kit.time import rfc3339
+from eziox.links.repository import LinkRepository
+from eziox.models import LinkGroup
+
+
+def serialize(group: LinkGroup) -> dict[str, Any]:
+    """A group as the API shows it."""
+    return {
+        "id": group.id,
+        "title": group.title,
+        "order": group.position,
+        "createdAt": rfc3339(group.created_at),
+        "updatedAt": rfc3339(group.updated_at),
+    }
+
+
+async def list_groups(session: AsyncSession, account_id: str) -> list[LinkGroup]:
+    """Every group of the account, in order."""
+    return list(await GroupRepository(session, account_id).all())
+
+
+async def get_group(session: AsyncSession, account_id: str, group_id: str) -> LinkGroup:
+    group = await GroupRepository(session, account_id).get(group_id)
+    if group is None:
+        raise NotFound("Group not found.")
+    return group
+
+
+async def create_group(session: AsyncSession, account_id: str, data: GroupCreate) -> LinkGroup:
+    """Append a group at the end of the account's groups."""
+    repository = GroupRepository(session, account_id)
+    await LinkRepository(session, account_id).lock_account()
+    group = LinkGroup(id=new_id("grp"), title=data.title, position=await repository.count())
+    await repository.add(group)
+    return group
+
+
+async def update_group(
+    session: AsyncSession, account_id: str, group_id: str, data: GroupUpdate
+) -> LinkGroup:
+    """Rename and/or move a group; the others are renumbered so orders stay 0..n-1."""
+    for field in ("title", "order"):
+        if field in data.model_fields_set and getattr(data, field) is None:
+            raise ValidationFailed.field(field, "must not be null")
+    repository = GroupRepository(session, account_id)
+    await LinkRepository(session, account_id).lock_account()
+    group = await get_group(session, account_id, group_id)
+    if data.title is not None:
+        group.title = data.title
+    if data.order is not None:
+        await _move(repository, group, data.order)
+    await session.flush()
+    await session.refresh(group)
+    return group
+
+
+async def _move(repository: GroupRepository, group: LinkGroup, target: int) -> None:
+    target = min(target, await repository.count() - 1)
+    source = group.position
+    if target == source:
+        return
+    if target > source:
+        await repository.shift(start=source + 1, end=target, by=-1)
+    else:
+        await repository.shift(start=target, end=source - 1, by=1)
+    group.position = target
+
+
+async def delete_group(session: AsyncSession, account_id: str, group_id: str) -> None:
+    """Delete a group; its links become ungrouped (never orphaned), the others renumbered."""
+    repository = GroupRepository(session, account_id)
+    await LinkRepository(session, account_id).lock_account()
+    group = await get_group(session, account_id, group_id)
+    position = group.position
+    await repository.delete(group)
+    await repository.shift(start=position + 1, end=2**31 - 1, by=-1)
