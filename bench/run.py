@@ -40,18 +40,24 @@ def seed(env: dict[str, str], username: str, events: int) -> None:
     """A year of analytics for ``username``, rolled up as the live worker would."""
     if events:
         started = time.perf_counter()
-        eziox(
-            env,
-            "dev",
-            "seed-analytics",
-            "--username",
-            username,
-            "--events",
-            str(events),
-            "--days",
-            "365",
-            "--seed",
-            "1",
+        subprocess.run(  # its progress bar shows on the terminal
+            [
+                PYTHON,
+                "-m",
+                "eziox",
+                "dev",
+                "seed-analytics",
+                "--username",
+                username,
+                "--events",
+                str(events),
+                "--days",
+                "365",
+                "--seed",
+                "1",
+            ],
+            env=env,
+            check=True,
         )
         print(f"  seeded {events:,} events in {time.perf_counter() - started:.0f} s", flush=True)
 
