@@ -10,6 +10,7 @@ from eziox.errors import NotFound, ValidationFailed
 from eziox.groups.repository import GroupRepository
 from eziox.groups.schemas import GroupCreate, GroupUpdate
 from eziox.kit.ids import new_id
+from eziox.kit.ordering import move
 from eziox.kit.time import rfc3339
 from eziox.links.repository import LinkRepository
 from eziox.models import LinkGroup
@@ -60,22 +61,10 @@ async def update_group(
     if data.title is not None:
         group.title = data.title
     if data.order is not None:
-        await _move(repository, group, data.order)
+        await move(repository, group, data.order)
     await session.flush()
     await session.refresh(group)
     return group
-
-
-async def _move(repository: GroupRepository, group: LinkGroup, target: int) -> None:
-    target = min(target, await repository.count() - 1)
-    source = group.position
-    if target == source:
-        return
-    if target > source:
-        await repository.shift(start=source + 1, end=target, by=-1)
-    else:
-        await repository.shift(start=target, end=source - 1, by=1)
-    group.position = target
 
 
 async def delete_group(session: AsyncSession, account_id: str, group_id: str) -> None:

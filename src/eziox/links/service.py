@@ -12,6 +12,7 @@ from eziox.analytics.repository import AnalyticsRepository
 from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.groups.repository import GroupRepository
 from eziox.kit.ids import link_id
+from eziox.kit.ordering import move
 from eziox.kit.time import rfc3339, utcnow
 from eziox.links.repository import LinkRepository
 from eziox.links.schemas import LinkCreate, LinkStatus, LinkUpdate
@@ -148,7 +149,7 @@ async def update_link(
         setattr(link, _COLUMN_OF.get(field, field), getattr(data, field))
     check_schedule(link.starts_at, link.ends_at)
     if data.order is not None:
-        await _move(repository, link, data.order)
+        await move(repository, link, data.order)
     await session.flush()
     await session.refresh(link)
     await emit(session, account_id, "link.updated", lambda: show_link(session, link))
@@ -160,19 +161,6 @@ async def ensure_group(session: AsyncSession, account_id: str, group_id: str) ->
     one. 409, not 404: the link itself exists, the reference to the group is what conflicts."""
     if await GroupRepository(session, account_id).get(group_id) is None:
         raise Conflict("groupId: you have no such group (see GET /v1/groups).")
-
-
-async def _move(repository: LinkRepository, link: Link, target: int) -> None:
-    # Past the end means "last", as a drag to the bottom of the list would.
-    target = min(target, await repository.count() - 1)
-    source = link.position
-    if target == source:
-        return
-    if target > source:
-        await repository.shift(start=source + 1, end=target, by=-1)
-    else:
-        await repository.shift(start=target, end=source - 1, by=1)
-    link.position = target
 
 
 async def delete_link(session: AsyncSession, account_id: str, link_id_: str) -> None:
