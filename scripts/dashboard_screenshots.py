@@ -18,18 +18,13 @@ default output directory, ``screenshots/dashboard/``, is git-ignored.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, free_port, stop, wait_ready
+from screenshots import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, eziox_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -53,38 +48,6 @@ USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0.0.0 Safari/537.36"
 )
-
-
-@dataclass(frozen=True)
-class Running:
-    url: str
-    env: dict[str, str]
-
-
-@contextlib.contextmanager
-def eziox_server() -> Iterator[Running]:
-    """`eziox serve` on a free loopback port with its own SQLite data dir; stopped on exit."""
-    with tempfile.TemporaryDirectory(prefix="eziox-dash-shots-") as data_dir:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("EZIOX_")}
-        env.update(EZIOX_DATA_DIR=data_dir, EZIOX_LOG_LEVEL="warning")
-        log = Path(data_dir) / "serve.log"
-        args = ["serve", "--host", "127.0.0.1", "--port", str(port)]
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "eziox", *args],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_ready(process, url, log)
-            yield Running(url, env)
-        finally:
-            stop(process)
 
 
 def seed_analytics(env: dict[str, str], username: str, events: int) -> None:
@@ -238,8 +201,8 @@ def main() -> None:
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
-    with eziox_server() as running:
-        for path in take(running.url, running.env, args.out, args.events):
+    with eziox_server() as (url, env):
+        for path in take(url, env, args.out, args.events):
             print(path)
 
 

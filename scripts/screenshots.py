@@ -53,8 +53,11 @@ def wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
 
 
 @contextlib.contextmanager
-def eziox_server() -> Iterator[str]:
-    """`eziox serve` on a free loopback port with its own SQLite data dir; stopped on exit."""
+def eziox_server() -> Iterator[tuple[str, dict[str, str]]]:
+    """`eziox serve` on a free loopback port with its own SQLite data dir; stopped on exit.
+
+    Yields the base URL and the environment the server runs with (for CLI calls against it).
+    """
     with tempfile.TemporaryDirectory(prefix="eziox-shots-") as data_dir:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("EZIOX_")}
@@ -81,7 +84,7 @@ def eziox_server() -> Iterator[str]:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_ready(process, url, log)
-            yield url
+            yield url, env
         finally:
             stop(process)
 
@@ -134,7 +137,7 @@ def main() -> None:
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
-    with eziox_server() as url:
+    with eziox_server() as (url, _):
         for path in take(url, args.ids, args.out, not args.viewport_only, args.hover):
             print(path)
 
