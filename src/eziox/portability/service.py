@@ -9,6 +9,7 @@ written, and the request's one transaction makes it all or nothing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -29,7 +30,7 @@ from eziox.links.service import check_schedule, show_link
 from eziox.models import ACCOUNT_ROW, Account, HourlyStat, Link, LinkGroup
 from eziox.portability.schemas import PortableDocument, PortableLink
 from eziox.templates import service as templates
-from eziox.webhooks import emit
+from eziox.webhooks.outbox import subscribers, write_event
 
 VERSION = 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -248,10 +249,20 @@ def _link_values(row: Link) -> tuple[Any, ...]:
     return tuple(getattr(row, name) for name in _LINK_FIELDS)
 
 
+_EVENT_TYPES = ("link.created", "link.updated", "link.deleted", "profile.updated")
+
+
 async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
     """Write the plan, and queue the webhook events the same changes made one by one would."""
+    # Who listens is looked up once per event type, not once per link.
+    hooks = {kind: await subscribers(session, account.id, kind) for kind in _EVENT_TYPES}
+
+    async def announce(kind: str, data: Callable[[], Awaitable[Mapping[str, Any]]]) -> None:
+        if hooks[kind]:
+            await write_event(session, account.id, kind, await data(), hooks[kind])
+
     for doomed_link in plan.doomed_links:  # the payload is built before the delete
-        await emit(session, account.id, "link.deleted", partial(show_link, session, doomed_link))
+        await announce("link.deleted", partial(show_link, session, doomed_link))
     for doomed in [*plan.doomed_links, *plan.doomed_groups]:
         await session.delete(doomed)
     await session.flush()
@@ -284,7 +295,7 @@ async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
     await session.flush()
     for event_type, row in changed:
         await session.refresh(row)
-        await emit(session, account.id, event_type, partial(show_link, session, row))
+        await announce(event_type, partial(show_link, session, row))
     if profile_changed:
         await session.refresh(account)
-        await emit(session, account.id, "profile.updated", partial(profile, session, account))
+        await announce("profile.updated", partial(profile, session, account))
