@@ -8,9 +8,15 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from eziox.state import AppState
 from eziox.web.pages import templates
-from eziox.web.sessions import SignedIn, anonymous_csrf, csrf_ok, current_user, ensure_csrf_cookie
+from eziox.web.sessions import (
+    SignedIn,
+    anonymous_csrf,
+    csrf_ok,
+    current_user,
+    ensure_csrf_cookie,
+    same_site_origin,
+)
 
 APP_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; "
@@ -57,17 +63,8 @@ async def form_of(request: Request, user: SignedIn | None) -> dict[str, str] | N
     """The submitted form as plain strings, or None when the CSRF token is missing or wrong."""
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    if not csrf_ok(request, values.get("csrf_token"), user):
+    if not csrf_ok(request, values.get("csrf_token"), user) or not same_site_origin(request):
         return None
-    state: AppState = request.app.state.eziox
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        expected = urlsplit(state.settings.public_url)
-        given = urlsplit(origin)
-        if (given.hostname, given.port) != (expected.hostname, expected.port) and (
-            given.hostname != request.url.hostname
-        ):
-            return None
     return values
 
 

@@ -34,7 +34,7 @@ from eziox.state import AppState
 from eziox.templates.catalog import DEFAULT_TEMPLATE
 from eziox.templates.schemas import Theme
 from eziox.templates.service import effective_theme
-from eziox.web.sessions import SESSION_COOKIE, csrf_ok, current_user
+from eziox.web.sessions import SESSION_COOKIE, csrf_ok, current_user, same_site_origin
 from eziox.web.socials import social_icons
 from eziox.web.themes import css_variables, theme_tokens
 
@@ -233,7 +233,8 @@ async def _change_follow(request: Request, username: str, *, on: bool) -> Respon
         return RedirectResponse(f"/sign-in?next=/{username}", 303)
     form = await request.form()
     token = form.get("csrf_token")
-    if not isinstance(token, str) or not csrf_ok(request, token, viewer):
+    forged = not isinstance(token, str) or not csrf_ok(request, token, viewer)
+    if forged or not same_site_origin(request):
         return not_found_page("This form expired. Go back, reload the page and try again.")
     try:
         async with _state(request).db.transaction() as session:

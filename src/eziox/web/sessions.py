@@ -12,6 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from sqlalchemy import delete, select
@@ -132,3 +133,23 @@ def csrf_ok(request: Request, submitted: str | None, user: SignedIn | None) -> b
     if not expected or not submitted:
         return False
     return hmac.compare_digest(expected.encode(), submitted.encode())
+
+
+def same_site_origin(request: Request) -> bool:
+    """False when the browser says a form was sent from another site (checked with the token).
+
+    No Origin header passes (older browsers and non-browser clients omit it; the CSRF token
+    still guards them), but `Origin: null` does not: browsers send it from
+    sandboxed frames, `data:` and `file:` pages — exactly where a forged form would live.
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    given = urlsplit(origin)
+    if origin == "null" or not given.hostname:
+        return False
+    state: AppState = request.app.state.eziox
+    expected = urlsplit(state.settings.public_url)
+    return (given.hostname, given.port) == (expected.hostname, expected.port) or (
+        given.hostname == request.url.hostname
+    )
