@@ -177,13 +177,19 @@ def worker() -> None:
     `eziox serve` already runs one inside each server process; use this to scale delivery
     out, or with EZIOX_WEBHOOK_WORKER=false on the servers to keep it out of them.
     """
+    import logging.config
     import signal
 
     from eziox.app import SchemaOutOfDate, prepare_database
+    from eziox.ops import logs
     from eziox.state import AppState
 
+    config = settings()
+    # The same formatters as `serve`: escaped, one record per line, text or JSON.
+    logging.config.dictConfig(logs.log_config(config.log_format, config.log_level))
+
     async def main() -> None:
-        state = AppState.build(settings())
+        state = AppState.build(config)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -1,0 +1,80 @@
+"""Request-controlled text cannot forge log lines: an encoded CR/LF, a Unicode line separator
+or a bidi override in a path is written escaped, one record per line, in both log formats."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import logging.config
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from eziox.ops.logs import log_config
+
+FORGED = "2026-12-02 16:00:00,000 INFO    eziox.access: POST /profile/settings/delete 200"
+# CR LF, then the forged line; a U+2028 line separator; a right-to-left override.
+HOSTILE_PATH = "/x%0d%0a" + FORGED.replace(" ", "%20") + "%E2%80%A8tail%E2%80%AEevil"
+
+
+@pytest.fixture(params=["text", "json"])
+def captured(request: pytest.FixtureRequest) -> Iterator[tuple[str, io.StringIO]]:
+    """What `eziox serve` would write to stderr, in the format of the parameter."""
+    config = log_config(request.param, "info")
+    formatter = logging.config.DictConfigurator(config).configure_formatter(
+        config["formatters"]["default"]
+    )
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    logger = logging.getLogger("eziox")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield request.param, stream
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+async def test_encoded_line_breaks_in_a_path_stay_on_one_line(
+    client: httpx.AsyncClient, captured: tuple[str, io.StringIO]
+) -> None:
+    log_format, stream = captured
+    response = await client.get(HOSTILE_PATH)
+    assert response.status_code == 404
+    lines = stream.getvalue().splitlines()  # splits on CR, LF, U+2028 and the like
+    assert len(lines) == 1, lines
+    [line] = lines
+    assert response.headers["x-request-id"] in line
+    assert "\u202e" not in line
+    if log_format == "text":
+        assert line.index("GET /x\\r\\n2026-12-02") > 0
+        assert "\\u2028tail\\u202eevil" in line
+    else:
+        entry = json.loads(line)  # lossless: the JSON decodes to the path as it was
+        assert entry["path"] == "/x\r\n" + FORGED + "\u2028tail\u202eevil"
+
+
+def test_a_traceback_never_starts_a_line_of_its_own() -> None:
+    config = log_config("text", "info")
+    formatter = logging.config.DictConfigurator(config).configure_formatter(
+        config["formatters"]["default"]
+    )
+    try:
+        raise ValueError("bad input\n" + FORGED + "\rmore")
+    except ValueError:
+        record = logging.getLogger("eziox.test").makeRecord(
+            "eziox.test", logging.ERROR, __file__, 1, "failed on %s", ("a\nb",), None
+        )
+        record.exc_info = sys.exc_info()
+    head, *rest = formatter.format(record).split("\n")
+    assert head.endswith("eziox.test: failed on a\\nb")
+    assert rest
+    assert all(line.startswith("    ") for line in rest), rest
+    assert "\r" not in "".join(rest)
+    assert record.getMessage() == "failed on a\nb"  # the record itself is left as it was
