@@ -18,10 +18,13 @@ from starlette.staticfiles import StaticFiles
 
 from eziox import __version__, migrate
 from eziox.accounts.api import router as profile_router
+from eziox.accounts.rules import RESERVED_USERNAMES
 from eziox.analytics.api import router as analytics_router
 from eziox.apidocs import finish_openapi
 from eziox.auth.gate import ApiGate
+from eziox.billing.api import MAX_EVENT_BYTES
 from eziox.billing.api import router as stripe_router
+from eziox.bodies import BodyReader
 from eziox.config import Settings, load_settings
 from eziox.context import RequestContext
 from eziox.errors import (
@@ -44,9 +47,10 @@ from eziox.web.auth_pages import router as auth_pages_router
 from eziox.web.dashboard import router as dashboard_router
 from eziox.web.dashboard_plus import router as dashboard_plus_router
 from eziox.web.dashboard_webhooks import router as dashboard_webhooks_router
-from eziox.web.pages import not_found_page
-from eziox.web.pages import router as pages_router
 from eziox.web.previews import router as previews_router
+from eziox.web.public import PublicPages
+from eziox.web.public import router as public_router
+from eziox.web.render import not_found_page
 from eziox.webhooks.api import publish_url_policy
 from eziox.webhooks.api import router as webhooks_router
 
@@ -137,13 +141,28 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.include_router(dashboard_router)
     app.include_router(dashboard_plus_router)
     app.include_router(dashboard_webhooks_router)
-    app.include_router(pages_router)  # last: /{username} catches every other single segment
-    # Added last = outermost: RequestContext wraps the gate, which wraps the routes.
+    app.include_router(public_router)  # last: /{username} catches every other single segment
+    # Added last = outermost: RequestContext wraps the gate, which wraps the body reader,
+    # which wraps the routes (the gate refuses unauthenticated /v1 calls before any body).
+    app.add_middleware(
+        BodyReader,
+        max_body=settings.max_body_bytes,
+        timeout=settings.body_timeout,
+        limits={"/webhooks/stripe": MAX_EVENT_BYTES},
+    )
     app.add_middleware(
         ApiGate, keys=state.keys, limiter=state.limiter, max_body=settings.max_body_bytes
     )
+    taken = RESERVED_USERNAMES | _one_segment_paths(app)
+    app.add_middleware(PublicPages, state=state, taken=taken)
     app.add_middleware(RequestContext)
     return app
+
+
+def _one_segment_paths(app: FastAPI) -> frozenset[str]:
+    """Names like "healthz" that the app serves itself: never taken for a username."""
+    paths = (getattr(route, "path", "") for route in app.routes)
+    return frozenset(p[1:] for p in paths if p.count("/") == 1 and "{" not in p)
 
 
 def _document(app: FastAPI, settings: Settings) -> None:

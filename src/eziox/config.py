@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    body_timeout: float = Field(
+        default=30.0, gt=0, le=600, description="Seconds a client may take to send a body"
+    )
     auth_failure_limit: int = Field(default=30, ge=1, description="Failed API auths per IP")
     auth_failure_window: int = Field(default=600, ge=1, description="Seconds")
     rate_limit_window: int = Field(default=3600, ge=1, description="Seconds; the SPEC says 1 h")
@@ -46,6 +49,9 @@ class Settings(BaseSettings):
         description="Trusted proxy header with the visitor's country, e.g. CF-IPCountry",
     )
     page_cdn_ttl: int = Field(default=0, ge=0, le=3600, description="s-maxage on bio pages")
+    page_cache_size: int = Field(
+        default=2000, ge=1, description="Rendered bio pages kept in memory per process"
+    )
     rollup_interval: float = Field(default=1.0, gt=0, le=60)
 
     webhook_allow_http: bool = Field(default=False, description="Allow http:// endpoints (dev)")

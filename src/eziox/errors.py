@@ -77,6 +77,12 @@ class MethodNotAllowed(EzioxError):
     default_message = "Method not allowed on this resource."
 
 
+class RequestTimeout(EzioxError):
+    status = 408
+    code = "REQUEST_TIMEOUT"
+    default_message = "The request body arrived too slowly."
+
+
 class Conflict(EzioxError):
     status = 409
     code = "CONFLICT"

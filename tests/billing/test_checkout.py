@@ -6,7 +6,9 @@ it records what the library sent and answers like Stripe does.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import secrets
 import threading
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -24,9 +26,14 @@ from tests.dashboard.browser import WebUser, sign_up
 
 class FakeStripe(BaseHTTPRequestHandler):
     calls: ClassVar[list[tuple[str, dict[str, list[str]], str]]] = []
+    hold: ClassVar[threading.Event | None] = None  # when set: answer only once it is released
+    arrived: ClassVar[threading.Event] = threading.Event()
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        if FakeStripe.hold is not None:
+            FakeStripe.arrived.set()
+            FakeStripe.hold.wait(30)
         FakeStripe.calls.append((self.path, parse_qs(body), self.headers.get("Authorization", "")))
         kind = "checkout" if "checkout" in self.path else "billing_portal"
         answer = {
@@ -78,8 +85,6 @@ async def billing_app(settings: Settings, fake_stripe: str) -> AsyncIterator[Fas
 async def user(billing_app: FastAPI) -> AsyncIterator[WebUser]:
     transport = httpx.ASGITransport(app=billing_app, client=("198.51.100.77", 1))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        import secrets
-
         yield await sign_up(client, f"b{secrets.token_hex(5)}")
 
 
@@ -155,3 +160,20 @@ async def test_portal_after_checkout_completed(billing_app: FastAPI, user: WebUs
     checkout = await user.submit("/profile/billing/checkout", {"tier": "creator"})
     assert checkout.status_code == 303
     assert FakeStripe.calls[-1][1]["customer"] == [f"cus_{user.username}"]
+
+
+async def test_nobody_waits_for_the_database_while_stripe_answers(
+    billing_app: FastAPI, user: WebUser
+) -> None:
+    FakeStripe.arrived.clear()
+    hold = FakeStripe.hold = threading.Event()
+    transport = httpx.ASGITransport(app=billing_app, client=("198.51.100.78", 1))
+    try:
+        checkout = asyncio.create_task(user.submit("/profile/billing/checkout", {"tier": "pro"}))
+        assert await asyncio.to_thread(FakeStripe.arrived.wait, 15)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+            await asyncio.wait_for(sign_up(other, f"b{secrets.token_hex(5)}"), 15)
+    finally:
+        FakeStripe.hold = None
+        hold.set()
+    assert (await asyncio.wait_for(checkout, 15)).status_code == 303

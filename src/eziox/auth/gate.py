@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterable
 
 from redis.exceptions import RedisError
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eziox.apikeys import keyformat
@@ -117,7 +116,7 @@ class ApiGate:
             return
         scope.setdefault("state", {})[PRINCIPAL] = principal
         self.keys.note_use(principal)
-        await self.app(scope, self._limited(receive), self._with_headers(send, extra))
+        await self.app(scope, receive, self._with_headers(send, extra))
 
     async def _admit(self, scope: Scope) -> tuple[Principal, Hit]:
         ip = client_ip(scope)
@@ -166,21 +165,6 @@ class ApiGate:
             media = (_header(scope, b"content-type") or b"").split(b";")[0].strip().lower()
             if media != b"application/json" and not media.endswith(b"+json"):
                 raise UnsupportedMediaType()
-
-    def _limited(self, receive: Receive) -> Receive:
-        received = 0
-        limit = self.max_body
-
-        async def wrapped() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > limit:
-                # FastAPI re-raises HTTPException from body reading; the handler renders it.
-                raise HTTPException(413)
-            return message
-
-        return wrapped
 
     @staticmethod
     def _with_headers(send: Send, extra: Iterable[tuple[bytes, bytes]]) -> Send:

@@ -29,7 +29,13 @@ from eziox.templates.service import apply_template, list_templates
 from eziox.web.app_pages import csrf_failure, form_of, render_app, see_other
 from eziox.web.links_plus_tab import NOTICES as LINKS_PLUS_NOTICES
 from eziox.web.links_plus_tab import tab_extras
-from eziox.web.sessions import SignedIn, clear_session_cookie, current_user
+from eziox.web.sessions import (
+    SESSION_COOKIE,
+    SignedIn,
+    clear_session_cookie,
+    current_user,
+    end_other_sessions,
+)
 from eziox.web.webhooks_tab import WEBHOOK_NOTICES, webhooks_tab
 
 router = APIRouter(prefix="/profile", include_in_schema=False)
@@ -170,7 +176,17 @@ class ShowTab:
     extra: dict[str, Any]
 
 
-Action = Callable[[AsyncSession, SignedIn, dict[str, str]], Awaitable[str | Response | ShowTab]]
+@dataclass(frozen=True)
+class AfterCommit:
+    """A call to another service (Stripe) made once the transaction has ended: nobody waits
+    on the write lock, and no transaction stays open, while the network answers."""
+
+    run: Callable[[], Awaitable[Response]]
+
+
+Action = Callable[
+    [AsyncSession, SignedIn, dict[str, str]], Awaitable[str | Response | ShowTab | AfterCommit]
+]
 
 
 async def _act(request: Request, tab: str, action: Action) -> Response:
@@ -185,6 +201,8 @@ async def _act(request: Request, tab: str, action: Action) -> Response:
     try:
         async with _state(request).db.transaction() as session:
             outcome = await action(session, user, form)
+        if isinstance(outcome, AfterCommit):
+            outcome = await outcome.run()
     except ValidationFailed as exc:
         errors = {d["field"]: d["message"] for d in exc.details} or {"form": exc.message}
         return await _page(request, user, tab, 422, errors=errors, values=values)
@@ -339,7 +357,9 @@ async def use_template(request: Request, template_id: str) -> Response:
 @router.post("/settings/email")
 async def save_email(request: Request) -> Response:
     async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> str:
-        await change_email(session, user.account.id, form.get("email", ""))
+        await change_email(
+            session, user.account.id, form.get("email", ""), form.get("password", "")
+        )
         return "email-saved"
 
     return await _act(request, "settings", action)
@@ -356,6 +376,9 @@ async def save_password(request: Request) -> Response:
             form.get("current_password", ""),
             form.get("new_password", ""),
         )
+        # Whoever else holds a session (a stolen cookie, a shared computer) is signed out;
+        # this browser stays signed in.
+        await end_other_sessions(session, user.account.id, request.cookies.get(SESSION_COOKIE))
         return "password-changed"
 
     return await _act(request, "settings", action)
@@ -363,25 +386,30 @@ async def save_password(request: Request) -> Response:
 
 @router.post("/billing/checkout")
 async def billing_checkout(request: Request) -> Response:
-    async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> Response:
+    async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> AfterCommit:
         row = await BillingRepository(session).customer_of_account(user.account.id)
-        url = await checkout_url(
-            _state(request).settings,
-            user.account,
-            row.stripe_customer_id if row else None,
-            form.get("tier", ""),
-        )
-        return see_other(url)
+        customer = row.stripe_customer_id if row else None
+
+        async def to_stripe() -> Response:
+            settings = _state(request).settings
+            url = await checkout_url(settings, user.account, customer, form.get("tier", ""))
+            return see_other(url)
+
+        return AfterCommit(to_stripe)
 
     return await _act(request, "settings", action)
 
 
 @router.post("/billing/portal")
 async def billing_portal(request: Request) -> Response:
-    async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> Response:
+    async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> AfterCommit:
         row = await BillingRepository(session).customer_of_account(user.account.id)
-        url = await portal_url(_state(request).settings, row.stripe_customer_id if row else None)
-        return see_other(url)
+        customer = row.stripe_customer_id if row else None
+
+        async def to_stripe() -> Response:
+            return see_other(await portal_url(_state(request).settings, customer))
+
+        return AfterCommit(to_stripe)
 
     return await _act(request, "settings", action)
 
