@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from eziox.config import Settings
+from eziox.pages.changes import bump_page_versions
 
 WRITE_OPTION = "eziox_write"
 _KEYS_CHANGED = "eziox.keys_changed"
@@ -66,6 +67,8 @@ class Database:
 
     def __init__(self, settings: Settings) -> None:
         self.on_keys_changed: Callable[[], Awaitable[None]] | None = None
+        # Told which accounts' public pages a commit changed (this process's page cache).
+        self.on_pages_changed: Callable[[frozenset[str]], None] | None = None
         self.engine = make_engine(settings)
         self.is_sqlite = settings.is_sqlite
         # Reads see one snapshot (PostgreSQL: REPEATABLE READ; SQLite WAL reads already do),
@@ -95,7 +98,10 @@ class Database:
 
     async def commit(self, session: AsyncSession) -> None:
         """The one commit point: commit, then run what must follow a commit."""
+        pages = await bump_page_versions(session)
         await session.commit()
+        if pages and self.on_pages_changed is not None:
+            self.on_pages_changed(pages)
         if session.info.pop(_KEYS_CHANGED, False) and self.on_keys_changed is not None:
             await self.on_keys_changed()
 

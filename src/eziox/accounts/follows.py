@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eziox.errors import NotFound, ValidationFailed
 from eziox.kit.upsert import insert_ignore
 from eziox.models import Account, Follow
+from eziox.pages.changes import page_changed
 
 
 async def follow(session: AsyncSession, follower_id: str, username: str) -> bool:
@@ -17,6 +18,7 @@ async def follow(session: AsyncSession, follower_id: str, username: str) -> bool
         raise NotFound(f"No account named '{username}'.")
     if followed_id == follower_id:
         raise ValidationFailed.field("username", "you cannot follow yourself")
+    page_changed(session, follower_id, followed_id)
     statement = insert_ignore(session, Follow.__table__, ["follower_id", "followed_id"])
     result = await session.execute(
         statement, [{"follower_id": follower_id, "followed_id": followed_id}]
@@ -29,6 +31,7 @@ async def unfollow(session: AsyncSession, follower_id: str, username: str) -> bo
     followed_id = await session.scalar(select(Account.id).where(Account.username == username))
     if followed_id is None:
         raise NotFound(f"No account named '{username}'.")
+    page_changed(session, follower_id, followed_id)
     result = await session.execute(
         delete(Follow).where(Follow.follower_id == follower_id, Follow.followed_id == followed_id)
     )

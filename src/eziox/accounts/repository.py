@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.models import Account, Link
+from eziox.pages.changes import page_changed
 
 
 class AccountRepository:
@@ -44,5 +45,6 @@ class AccountRepository:
         return int((await self.session.execute(query)).scalar_one())
 
     async def delete(self, account_id: str) -> bool:
+        page_changed(self.session, account_id)
         result = await self.session.execute(delete(Account).where(Account.id == account_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]

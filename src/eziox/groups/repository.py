@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.models import Link, LinkGroup
+from eziox.pages.changes import page_changed
 
 
 class GroupRepository:
@@ -44,6 +45,7 @@ class GroupRepository:
 
     async def delete(self, group: LinkGroup) -> None:
         """Delete the group; its links stay, ungrouped, in the same transaction."""
+        page_changed(self.session, self.account_id)
         await self.session.execute(
             update(Link)
             .where(Link.account_id == self.account_id, Link.group_id == group.id)
@@ -55,6 +57,7 @@ class GroupRepository:
 
     async def shift(self, *, start: int, end: int, by: int) -> None:
         """Add ``by`` to the position of every group with start <= position <= end."""
+        page_changed(self.session, self.account_id)
         await self.session.execute(
             update(LinkGroup)
             .where(LinkGroup.account_id == self.account_id, LinkGroup.position.between(start, end))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eziox.links.schemas import LinkStatus
 from eziox.models import CLICK, Account, Counter, EventInbox, Link
 from eziox.models.base import UTCDateTime
+from eziox.pages.changes import page_changed
 
 _NOW = bindparam("now", type_=UTCDateTime())
 
@@ -160,6 +161,7 @@ class LinkRepository:
 
     async def shift(self, *, start: int, end: int, by: int) -> None:
         """Add ``by`` to the position of every link with start <= position <= end."""
+        page_changed(self.session, self.account_id)
         await self.session.execute(
             update(Link)
             .where(Link.account_id == self.account_id, Link.position.between(start, end))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eziox.models.base import Base, Timestamps
@@ -29,3 +29,6 @@ class Account(Timestamps, Base):
         JSON(none_as_null=True), default=None
     )
     tier: Mapped[str] = mapped_column(String(16), default="free")
+    # Bumped in the same transaction as every change the public page shows (eziox.pages):
+    # caches of the page and of its link targets compare this one number.
+    page_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

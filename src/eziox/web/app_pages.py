@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from eziox.web.pages import templates
+from eziox.web.render import templates
 from eziox.web.sessions import (
     SignedIn,
     anonymous_csrf,

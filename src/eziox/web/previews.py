@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from eziox.templates.catalog import catalog
-from eziox.web.pages import PageLink, not_found_page, render_html
+from eziox.web.public.page import PageLink
+from eziox.web.render import not_found_page, render_html
 
 router = APIRouter(include_in_schema=False)
 
