@@ -235,7 +235,8 @@ async def test_settings_email_and_password(user: WebUser) -> None:
     )
     assert ok.status_code == 303
     email = await user.submit(
-        "/profile/settings/email", {"email": f"new-{user.username}@example.com"}
+        "/profile/settings/email",
+        {"email": f"new-{user.username}@example.com", "password": "An0ther-long-one"},
     )
     assert email.status_code == 303
     assert f"new-{user.username}@example.com" in (await user.http.get("/profile?tab=settings")).text

@@ -146,9 +146,20 @@ async def authenticate(session: AsyncSession, login: str, password: str) -> Acco
     return account if rules.verify_password(account.password_hash, password) else None
 
 
-async def change_email(session: AsyncSession, account_id: str, email: str) -> Account:
-    email = _validated("email", rules.normalize_email, email)
+def _check_current_password(account: Account, password: str, field: str) -> None:
+    if not rules.verify_password(account.password_hash, password):
+        raise ValidationFailed.field(field, "is not your current password")
+
+
+async def change_email(
+    session: AsyncSession, account_id: str, email: str, password: str
+) -> Account:
+    """Change the sign-in email; it takes the current password, so that a borrowed or stolen
+    session alone cannot move the account's address to someone else."""
     account = await get_account(session, account_id)
+    # Checked first: without the password, nobody learns whether an address is taken either.
+    _check_current_password(account, password, "password")
+    email = _validated("email", rules.normalize_email, email)
     if email != account.email:
         _, taken = await AccountRepository(session).taken("", email)
         if taken:
@@ -161,9 +172,9 @@ async def change_email(session: AsyncSession, account_id: str, email: str) -> Ac
 async def change_password(
     session: AsyncSession, account_id: str, current: str, new: str
 ) -> Account:
+    """Change the password after checking the current one (the caller ends other sessions)."""
     account = await get_account(session, account_id)
-    if not rules.verify_password(account.password_hash, current):
-        raise ValidationFailed.field("current_password", "is not your current password")
+    _check_current_password(account, current, "current_password")
     account.password_hash = _validated("new_password", rules.hash_password, new)
     await session.flush()
     return account

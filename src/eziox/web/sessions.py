@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from eziox.db import Database
@@ -65,6 +66,14 @@ async def end_session(db: Database, token: str | None) -> None:
     if token:
         async with db.transaction() as session:
             await session.execute(delete(WebSession).where(WebSession.digest == _digest(token)))
+
+
+async def end_other_sessions(session: AsyncSession, account_id: str, keep: str | None) -> None:
+    """Sign the account out of every browser but the one holding ``keep`` (its token)."""
+    query = delete(WebSession).where(WebSession.account_id == account_id)
+    if keep:
+        query = query.where(WebSession.digest != _digest(keep))
+    await session.execute(query)
 
 
 async def current_user(request: Request) -> SignedIn | None:
