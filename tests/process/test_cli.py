@@ -55,6 +55,14 @@ async def test_users_and_keys_through_the_cli(settings: Settings) -> None:
             "--email", f"other-{email}", "--password", PASSWORD,
         ),
         "bad tier": start_eziox(env, "users", "set-tier", username, "platinum"),
+        "blank password": start_eziox(
+            env, "users", "create", "--username", f"{username}_b",
+            "--email", f"b-{email}", "--password", " " * 8,
+        ),
+        "unicode password": start_eziox(
+            env, "users", "create", "--username", f"{username}_u",
+            "--email", f"u-{email}", "--password", "пароль 密码 🔑",
+        ),
         "key": start_eziox(
             env, "keys", "create", "--user", username, "--name", "ci deploy",
             "--permissions", "links:read,profile:read", "--json",
@@ -77,6 +85,8 @@ async def test_users_and_keys_through_the_cli(settings: Settings) -> None:
     one_line_error(results["bad name"], "username")
     one_line_error(results["duplicate"], f"'{username}'", "taken")
     one_line_error(results["bad tier"], "platinum")
+    one_line_error(results["blank password"], "only spaces")
+    assert results["unicode password"].returncode == 0, results["unicode password"]
     line = one_line_error(results["unknown permission"], "links:destroy")
     assert "links:read" not in line.split("(known")[0]  # it names the unknown one only
     one_line_error(results["no days"], "expires")

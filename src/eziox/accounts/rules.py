@@ -8,6 +8,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
+from eziox.kit.text import renders_empty
+
 USERNAME_PATTERN = re.compile(r"^[a-z0-9_-]{3,30}$")
 _EMAIL_CHAR = r"[^@\s\x00-\x1f\x7f]"  # no whitespace, no control codes
 EMAIL_PATTERN = re.compile(rf"^{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$")
@@ -52,7 +54,13 @@ def hash_password(password: str) -> str:
 
 
 def check_password(password: str) -> None:
-    """Length and a check against the most common passwords; ValueError says which."""
+    """Length and a check against the most common passwords; ValueError says which.
+
+    Any Unicode is welcome, but not a password that is only spaces (or invisible characters):
+    eight spaces are eight characters, and about the first thing a guesser tries.
+    """
+    if password and renders_empty(password):
+        raise ValueError("password must not be only spaces or invisible characters")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > 1024:

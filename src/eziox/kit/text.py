@@ -8,6 +8,7 @@ regex compatible, so the published OpenAPI schema and the server accept exactly 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pydantic import StringConstraints
 
@@ -48,3 +49,9 @@ PATTERN_MESSAGES = {
 
 def has_control(text: str) -> bool:
     return _CONTROL_RE.search(text) is not None
+
+
+def renders_empty(text: str) -> bool:
+    """Whether the text shows nothing: only whitespace and invisible format characters (Cf:
+    zero-width spaces and joiners, bidi marks, soft hyphens)."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
