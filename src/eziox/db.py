@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
 
 from eziox.config import Settings
 from eziox.pages.changes import bump_page_versions
@@ -26,6 +28,34 @@ _KEYS_CHANGED = "eziox.keys_changed"
 def mark_keys_changed(session: AsyncSession) -> None:
     """Record that key lookups cached anywhere must be dropped once this transaction commits."""
     session.info[_KEYS_CHANGED] = True
+
+
+class _WriterTurn:
+    """A SQLite write session's place in this process's queue of writers.
+
+    Taken at the session's first statement (BEGIN IMMEDIATE), not when the session opens, and
+    given back when it closes: work done before the first query (reading a body, hashing a
+    password, calling another service) never holds up the other writers.
+    """
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self.lock = lock
+        self.held = False
+
+    def take(self) -> None:
+        # Runs inside SQLAlchemy's greenlet (the "begin" event), where await_ may suspend.
+        if not self.held:
+            await_(self.lock.acquire())
+            self.held = True
+
+    def give_back(self) -> None:
+        if self.held:
+            self.held = False
+            self.lock.release()
+
+
+# The turn of the write session open in this task; read by the "begin" event of SQLite.
+_TURN: ContextVar[_WriterTurn | None] = ContextVar("eziox_writer_turn", default=None)
 
 
 def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
@@ -44,6 +74,9 @@ def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        turn = _TURN.get() if immediate else None
+        if turn is not None:
+            turn.take()
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -63,7 +96,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
 
 
 class Database:
-    """One engine and two session factories: read (one snapshot) and write (lock up front)."""
+    """One engine and two session factories: read (one snapshot) and write (one writer)."""
 
     def __init__(self, settings: Settings) -> None:
         self.on_keys_changed: Callable[[], Awaitable[None]] | None = None
@@ -89,9 +122,17 @@ class Database:
         factory = self._write if write else self._read
         if write and self.is_sqlite:
             # SQLite has one writer at a time. Queue this process's writers here instead of
-            # letting each spin in SQLite's busy handler, whose sleeps add up to long tails.
-            async with self._sqlite_writer, factory() as session:
-                yield session
+            # letting each spin in SQLite's busy handler, whose sleeps add up to long tails;
+            # the turn is taken at the first statement (see _WriterTurn).
+            turn = _WriterTurn(self._sqlite_writer)
+            token = _TURN.set(turn)
+            try:
+                async with factory() as session:
+                    yield session
+            finally:
+                turn.give_back()
+                with suppress(ValueError):  # closed from another context: nothing to undo
+                    _TURN.reset(token)
             return
         async with factory() as session:
             yield session
