@@ -334,3 +334,119 @@ async def test_not_configured_says_how(client: httpx.AsyncClient) -> None:
     response = await client.post("/webhooks/stripe", content=payload, headers=signed(payload))
     assert response.status_code == 400
     assert "EZIOX_STRIPE_WEBHOOK_SECRET" in response.json()["error"]["message"]
+
+
+async def test_timestamps_in_the_future_get_the_same_tolerance(
+    billing_app: FastAPI, stripe_client: httpx.AsyncClient
+) -> None:
+    account = await make_account(billing_app)
+    obj = {
+        "client_reference_id": account.id,
+        "customer": "cus_future",
+        "mode": "payment",
+        "payment_status": "paid",
+        "metadata": {"price_id": PRICES["lifetime"]},
+    }
+    payload = event("checkout.session.completed", obj)
+    ahead = await send(stripe_client, payload, timestamp=int(time.time()) + 3600)
+    assert ahead.status_code == 400
+    assert "future" in ahead.json()["error"]["message"]
+    assert await tier_of(billing_app, account.id) == "free"
+    # A clock a minute fast is within the tolerance (300 s), as a minute slow is.
+    assert (await send(stripe_client, payload, timestamp=int(time.time()) + 60)).status_code == 200
+    assert await tier_of(billing_app, account.id) == "lifetime"
+
+
+def lifetime_checkout(account_id: str) -> dict[str, Any]:
+    return {
+        "client_reference_id": account_id,
+        "customer": f"cus_{secrets.token_hex(4)}",
+        "mode": "payment",
+        "payment_status": "paid",
+        "metadata": {"price_id": PRICES["lifetime"]},
+    }
+
+
+# (field path in the message, how the event is spoiled): each spoils a lifetime checkout.
+MALFORMED: list[tuple[str, Any]] = [
+    ("created", lambda e: e.update(created="yesterday")),
+    ("created", lambda e: e.update(created=2**63)),
+    ("id", lambda e: e.update(id=12345)),
+    ("id", lambda e: e.update(id="evt_\x00nul")),
+    ("type", lambda e: e.update(type=["checkout.session.completed"])),
+    ("data", lambda e: e.update(data="nothing")),
+    ("data.object", lambda e: e["data"].update(object=["x"])),
+    ("data.object.client_reference_id", lambda e: e["data"]["object"].update(
+        client_reference_id={"id": "usr_x"})),
+    ("data.object.customer", lambda e: e["data"]["object"].update(customer=42)),
+    ("data.object.customer", lambda e: e["data"]["object"].update(customer="cus_\x00")),
+    ("data.object.metadata", lambda e: e["data"]["object"].update(metadata="lifetime")),
+    ("data.object.metadata.price_id", lambda e: e["data"]["object"].update(
+        metadata={"price_id": 7})),
+    ("data.object.mode", lambda e: e["data"]["object"].update(mode={"payment": True})),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("field", "spoil"), MALFORMED, ids=[f for f, _ in MALFORMED])
+async def test_signed_events_with_malformed_fields_are_400_and_change_nothing(
+    billing_app: FastAPI, stripe_client: httpx.AsyncClient, field: str, spoil: Any
+) -> None:
+    account = await make_account(billing_app)
+    good = orjson.loads(event("checkout.session.completed", lifetime_checkout(account.id)))
+    bad = orjson.loads(orjson.dumps(good))
+    spoil(bad)
+    response = await send(stripe_client, orjson.dumps(bad))
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "BAD_REQUEST"
+    assert error["message"].startswith(f"Malformed Stripe event: {field}:"), error
+    assert await tier_of(billing_app, account.id) == "free"
+    async with state_of(billing_app).db.session() as session:
+        query = select(BillingCustomer).where(BillingCustomer.account_id == account.id)
+        assert await session.scalar(query) is None
+    # The event id was not remembered: Stripe's corrected retry still applies.
+    assert (await send(stripe_client, orjson.dumps(good))).status_code == 200
+    assert await tier_of(billing_app, account.id) == "lifetime"
+
+
+SUBSCRIPTION_MALFORMED: list[tuple[str, Any]] = [
+    ("data.object.items", {"items": "price_pro"}),
+    ("data.object.items.data", {"items": {"data": {"price": "x"}}}),
+    ("data.object.items.data.0.price", {"items": {"data": [{"price": "price_pro_test"}]}}),
+    ("data.object.items.data.0.price.id", {"items": {"data": [{"price": {"id": ["x"]}}]}}),
+    ("data.object.status", {"status": ["active"]}),
+    ("data.object.status", {"status": "a" * 40}),
+    ("data.object.id", {"id": {"sub": 1}}),
+    ("data.object.metadata.account_id", {"metadata": {"account_id": None}}),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "spoiled"), SUBSCRIPTION_MALFORMED, ids=[f for f, _ in SUBSCRIPTION_MALFORMED]
+)
+async def test_malformed_subscriptions_are_400_and_keep_the_tier(
+    billing_app: FastAPI, stripe_client: httpx.AsyncClient, field: str, spoiled: dict[str, Any]
+) -> None:
+    account = await make_account(billing_app)
+    customer = f"cus_{secrets.token_hex(4)}"
+    await checkout(stripe_client, account.id, customer)
+    sub = {**subscription(customer, "active", PRICES["pro"]), **spoiled}
+    response = await send(stripe_client, event("customer.subscription.created", sub))
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"].startswith(f"Malformed Stripe event: {field}:")
+    assert await tier_of(billing_app, account.id) == "free"
+    async with state_of(billing_app).db.session() as session:
+        row = await session.scalar(
+            select(BillingCustomer).where(BillingCustomer.account_id == account.id)
+        )
+    assert row is not None
+    assert (row.subscription_id, row.subscription_status, row.state_at) == (None, None, 0)
+
+
+async def test_malformed_invoice_is_400(
+    billing_app: FastAPI, stripe_client: httpx.AsyncClient
+) -> None:
+    payload = event("invoice.payment_failed", {"object": "invoice", "customer": ["cus_x"]})
+    response = await send(stripe_client, payload)
+    assert response.status_code == 400
+    assert "data.object.customer" in response.json()["error"]["message"]
