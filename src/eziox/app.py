@@ -36,6 +36,7 @@ from eziox.errors import (
 )
 from eziox.groups.api import router as groups_router
 from eziox.kit.responses import JSONBytes
+from eziox.kit.slashes import relative_slash_redirects
 from eziox.links.api import router as links_router
 from eziox.ops import metrics
 from eziox.portability.api import router as portability_router
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.include_router(dashboard_plus_router)
     app.include_router(dashboard_webhooks_router)
     app.include_router(public_router)  # last: /{username} catches every other single segment
+    relative_slash_redirects(app.router)
     # Added last = outermost: RequestContext wraps the gate, which wraps the body reader,
     # which wraps the routes (the gate refuses unauthenticated /v1 calls before any body).
     app.add_middleware(
