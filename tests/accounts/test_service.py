@@ -26,6 +26,11 @@ from tests.factories import make_account, state_of
         "l",
         "static",
         "sign-in",
+        # Lookalikes: "_" reads as "-" when names are checked against the reserved list.
+        "sign_in",
+        "api_docs",
+        "sign_out",
+        "favicon_ico",
     ],
 )
 async def test_bad_usernames_are_refused(app: FastAPI, username: str) -> None:

@@ -16,6 +16,7 @@ EMAIL_PATTERN = re.compile(rf"^{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}+\.{_EMAIL_CHA
 MIN_PASSWORD_LENGTH = 8
 
 # Paths the app serves or may serve at the top level, and names that invite impersonation.
+# Spelled with "-": `is_reserved` reads "_" as "-", so `api_docs` is as reserved as `api-docs`.
 RESERVED_USERNAMES = frozenset(
     """
     about account accounts admin administrator api api-docs app assets auth billing blog
@@ -36,9 +37,14 @@ def normalize_username(raw: str) -> str:
     username = raw.strip().lower()
     if not USERNAME_PATTERN.match(username):
         raise ValueError("username must be 3-30 characters of a-z, 0-9, _ and -")
-    if username in RESERVED_USERNAMES:
+    if is_reserved(username):
         raise ValueError(f"username '{username}' is reserved")
     return username
+
+
+def is_reserved(username: str) -> bool:
+    """Reserved, also in a lookalike spelling with "_" for "-" (`sign_in` for `sign-in`)."""
+    return username.replace("_", "-") in RESERVED_USERNAMES
 
 
 def normalize_email(raw: str) -> str:
