@@ -48,6 +48,7 @@ def make_settings(backend: Backend, data_dir: Path, **overrides: object) -> Sett
         "redis_prefix": backend.redis_prefix,
         "secret_key": "test-secret",
         "auth_failure_limit": 1_000_000,
+        "sign_up_limit": 1_000_000,  # many tests sign up from one address
         # Webhook tests drive the delivery worker themselves (tests/webhooks).
         "webhook_worker": False,
     }

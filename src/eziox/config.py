@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     )
     auth_failure_limit: int = Field(default=30, ge=1, description="Failed API auths per IP")
     auth_failure_window: int = Field(default=600, ge=1, description="Seconds")
+    sign_up_limit: int = Field(default=10, ge=1, description="Sign-up attempts per IP per hour")
     rate_limit_window: int = Field(default=3600, ge=1, description="Seconds; the SPEC says 1 h")
     key_cache_size: int = Field(default=10_000, ge=0)
     last_used_interval: int = Field(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import threading
 import time
 from collections.abc import AsyncIterator
 
@@ -12,10 +13,15 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from eziox.accounts import passwords, rules
+from eziox.app import create_app
+from eziox.config import Settings
 from eziox.models import Account, WebSession
 from eziox.web.auth_pages import SIGN_IN_WINDOW
-from tests.dashboard.browser import TOKEN, sign_up
-from tests.factories import state_of
+from tests.dashboard.browser import TOKEN, WebUser, sign_up
+from tests.factories import Caller, state_of
+
+BOUND = 15.0  # generous: only a hang reaches it
 
 
 @pytest.fixture
@@ -259,3 +265,140 @@ async def test_sign_in_is_limited_per_ip(app: FastAPI, browser: httpx.AsyncClien
         "/sign-in", data={"csrf_token": token, "login": "ghost-new", "password": "whatever123"}
     )
     assert limited.status_code == 429
+
+
+async def wrong_sign_ins(browser: httpx.AsyncClient, logins: list[str]) -> list[int]:
+    """Send every sign-in at once (as parallel connections would) and return the statuses."""
+    page = await browser.get("/sign-in")
+    token = TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
+    answers = await asyncio.gather(
+        *(
+            browser.post("/sign-in", data={"csrf_token": token, "login": login, "password": "no"})
+            for login in logins
+        )
+    )
+    return sorted(answer.status_code for answer in answers)
+
+
+async def test_parallel_wrong_passwords_for_one_account_are_counted_before_checking(
+    browser: httpx.AsyncClient,
+) -> None:
+    await room_in_sign_in_window()
+    user = await sign_up(browser, name())
+    await user.submit("/sign-out", {})
+    statuses = await wrong_sign_ins(browser, [user.username] * 50)
+    assert statuses == [401] * 10 + [429] * 40
+
+
+async def test_parallel_sign_ins_from_one_address_are_counted_before_checking(
+    browser: httpx.AsyncClient,
+) -> None:
+    await room_in_sign_in_window()
+    statuses = await wrong_sign_ins(browser, [f"ghost{i}-{name()}" for i in range(60)])
+    assert statuses == [401] * 20 + [429] * 40
+
+
+async def test_username_and_email_share_the_accounts_sign_in_budget(
+    app: FastAPI, browser: httpx.AsyncClient
+) -> None:
+    await room_in_sign_in_window()
+    user = await sign_up(browser, name())
+    await user.submit("/sign-out", {})
+    email = f"{user.username}@example.com"
+    for login in [user.username, email.upper()] * 5:
+        wrong = await user.submit(
+            "/sign-in", {"login": login, "password": "not it at all"}, token_from="/sign-in"
+        )
+        assert wrong.status_code == 401
+    other_address = httpx.ASGITransport(app=app, client=("198.19.0.1", 5555))
+    async with httpx.AsyncClient(transport=other_address, base_url="http://testserver") as other:
+        # Neither the other name nor another address gets a fresh set of guesses.
+        late = WebUser(other, user.username, user.password)
+        limited = await late.submit(
+            "/sign-in", {"login": email, "password": user.password}, token_from="/sign-in"
+        )
+    assert limited.status_code == 429
+
+
+async def test_password_checks_leave_the_server_free_for_others(
+    browser: httpx.AsyncClient, caller: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checking, release = threading.Event(), threading.Event()
+    real_verify = rules.verify_password
+
+    def slow_verify(password_hash: str, password: str) -> bool:
+        checking.set()
+        release.wait(BOUND)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(rules, "verify_password", slow_verify)
+    page = await browser.get("/sign-in")
+    token = TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
+    form = {"csrf_token": token, "login": "someone", "password": "whatever123"}
+    attempt = asyncio.create_task(browser.post("/sign-in", data=form))
+    try:
+        assert await asyncio.to_thread(checking.wait, BOUND)
+        answer = await asyncio.wait_for(caller.get("/v1/profile"), BOUND)
+        assert answer.status_code == 200
+        assert not attempt.done()  # the API answered while the password was being checked
+    finally:
+        release.set()
+    assert (await asyncio.wait_for(attempt, BOUND)).status_code == 401
+
+
+async def test_password_hashing_runs_at_most_one_per_core(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running, most = 0, 0
+    lock = threading.Lock()
+    real_hash = rules.hash_password
+
+    def counted_hash(password: str) -> str:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            return real_hash(password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(rules, "hash_password", counted_hash)
+    await asyncio.gather(*(passwords.hash_password(f"a fine password {i}") for i in range(8)))
+    assert 1 <= most <= passwords.SLOTS
+
+
+@pytest.fixture(scope="module")
+async def sign_up_limited_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    limited = create_app(settings.model_copy(update={"sign_up_limit": 3}), migrate_on_start=False)
+    async with limited.router.lifespan_context(limited):
+        yield limited
+
+
+async def test_sign_ups_are_limited_per_address(sign_up_limited_app: FastAPI) -> None:
+    app = sign_up_limited_app
+    transport = httpx.ASGITransport(app=app, client=(f"198.18.251.{secrets.randbelow(250)}", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        page = await browser.get("/sign-up")
+        token = TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
+        names = [name() for _ in range(8)]
+        answers = await asyncio.gather(
+            *(
+                browser.post(
+                    "/sign-up",
+                    data={
+                        "csrf_token": token,
+                        "username": username,
+                        "email": f"{username}@example.com",
+                        "password": "Tr0ub4dor&3-horse",
+                    },
+                )
+                for username in names
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [303] * 3 + [429] * 5
+    refused = next(a for a in answers if a.status_code == 429)
+    assert "Too many new accounts" in refused.text
+    assert int(refused.headers["retry-after"]) > 0
+    assert sum([await accounts_named(app, username) for username in names]) == 3

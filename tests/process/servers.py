@@ -54,6 +54,7 @@ def eziox_env(settings: Settings, **overrides: str | None) -> dict[str, str]:
         EZIOX_REDIS_PREFIX=settings.redis_prefix,
         EZIOX_SECRET_KEY=settings.secret,
         EZIOX_AUTH_FAILURE_LIMIT=str(settings.auth_failure_limit),
+        EZIOX_SIGN_UP_LIMIT=str(settings.sign_up_limit),
         EZIOX_RATE_LIMIT_WINDOW=str(settings.rate_limit_window),
         EZIOX_LOG_LEVEL="warning",
         PYTHONUNBUFFERED="1",

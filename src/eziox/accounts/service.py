@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eziox.accounts import rules, socials
+from eziox.accounts import passwords, rules, socials
 from eziox.accounts.follows import follow_counts
 from eziox.accounts.repository import AccountRepository
 from eziox.accounts.schemas import ProfileUpdate
@@ -22,12 +22,18 @@ from eziox.templates import service as templates
 from eziox.webhooks import emit
 
 _NOT_NULL = ("name", "bio", "theme")
-_DUMMY_HASH = rules.hash_password("not-a-real-password-only-for-timing")
 
 
 def _validated(field: str, check: Any, value: str) -> str:
     try:
         return str(check(value))
+    except ValueError as exc:
+        raise ValidationFailed.field(field, str(exc)) from None
+
+
+async def _hashed(field: str, password: str) -> str:
+    try:
+        return await passwords.hash_password(password)
     except ValueError as exc:
         raise ValidationFailed.field(field, str(exc)) from None
 
@@ -44,11 +50,12 @@ async def create_account(
     """Create an account; bad input → ValidationFailed, a taken username/email → Conflict."""
     username = _validated("username", rules.normalize_username, username)
     email = _validated("email", rules.normalize_email, email)
-    password_hash = _validated("password", rules.hash_password, password)
     tier = _validated("tier", parse_tier, tier)
     name = name.strip()
     if len(name) > 100 or has_control(name):
         raise ValidationFailed.field("name", "must be at most 100 characters, no control codes")
+    # Hashed before the first query: on SQLite the write turn is not held meanwhile.
+    password_hash = await _hashed("password", password)
     repository = AccountRepository(session)
     username_taken, email_taken = await repository.taken(username, email)
     if username_taken:
@@ -136,18 +143,25 @@ def _changes(update: ProfileUpdate, tier: str) -> dict[str, Any]:
     return changes
 
 
+async def find_login(session: AsyncSession, login: str) -> Account | None:
+    """The account whose username or email is ``login`` (what a sign-in form names)."""
+    login = login.strip().lower()
+    return None if has_control(login) else await AccountRepository(session).by_login(login)
+
+
+async def password_matches(account: Account | None, password: str) -> bool:
+    """Whether ``password`` is the account's; no account costs the same time and fails."""
+    return await passwords.verify_password(account.password_hash if account else None, password)
+
+
 async def authenticate(session: AsyncSession, login: str, password: str) -> Account | None:
     """The account whose username or email is ``login`` and whose password matches."""
-    login = login.strip().lower()
-    account = None if has_control(login) else await AccountRepository(session).by_login(login)
-    if account is None:
-        rules.verify_password(_DUMMY_HASH, password)  # same cost whether or not it exists
-        return None
-    return account if rules.verify_password(account.password_hash, password) else None
+    account = await find_login(session, login)
+    return account if await password_matches(account, password) else None
 
 
-def _check_current_password(account: Account, password: str, field: str) -> None:
-    if not rules.verify_password(account.password_hash, password):
+async def _check_current_password(account: Account, password: str, field: str) -> None:
+    if not await passwords.verify_password(account.password_hash, password):
         raise ValidationFailed.field(field, "is not your current password")
 
 
@@ -158,7 +172,7 @@ async def change_email(
     session alone cannot move the account's address to someone else."""
     account = await get_account(session, account_id)
     # Checked first: without the password, nobody learns whether an address is taken either.
-    _check_current_password(account, password, "password")
+    await _check_current_password(account, password, "password")
     email = _validated("email", rules.normalize_email, email)
     if email != account.email:
         _, taken = await AccountRepository(session).taken("", email)
@@ -174,8 +188,8 @@ async def change_password(
 ) -> Account:
     """Change the password after checking the current one (the caller ends other sessions)."""
     account = await get_account(session, account_id)
-    _check_current_password(account, current, "current_password")
-    account.password_hash = _validated("new_password", rules.hash_password, new)
+    await _check_current_password(account, current, "current_password")
+    account.password_hash = await _hashed("new_password", new)
     await session.flush()
     return account
 

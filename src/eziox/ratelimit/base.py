@@ -45,6 +45,9 @@ class Limiter(Protocol):
     async def count(self, key: str, window: int, *, add: bool) -> tuple[int, int]:
         """A general fixed-window counter: (count after adding if ``add``, seconds to reset)."""
 
+    async def uncount(self, key: str, window: int) -> None:
+        """Give back one count added to ``key`` in the current window (an attempt refunded)."""
+
     async def generation(self) -> str:
         """The current key-cache generation."""
 

@@ -93,6 +93,13 @@ class MemoryLimiter:
                 self._forget_old(table, start)
         return count, max(1, reset - int(time.time()))
 
+    async def uncount(self, key: str, window: int) -> None:
+        start, _ = window_bounds(window)
+        table = self._counters.setdefault(window, {})
+        seen_start, count = table.get(key, (start, 0))
+        if seen_start == start and count > 0:
+            table[key] = (start, count - 1)
+
     async def generation(self) -> str:
         return self._generation.read()
 

@@ -32,6 +32,13 @@ if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}
 """
 
+# KEYS: counter. Never below zero, never creates the key (its window may have ended).
+_UNCOUNT = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return count
+"""
+
 
 def _seconds(pttl_ms: int) -> int:
     return max(1, -(-int(pttl_ms) // 1000))
@@ -48,6 +55,7 @@ class RedisLimiter:
         self.failure_window = failure_window
         self._hit = client.register_script(_HIT)
         self._fail = client.register_script(_FAIL)
+        self._uncount = client.register_script(_UNCOUNT)
         self._generation_key = f"{prefix}:keycache:generation"
 
     def _counter_key(self, account_id: str, start: int) -> str:
@@ -92,14 +100,21 @@ class RedisLimiter:
             return _seconds(max(int(pttl), 1))
         return 0
 
+    def _count_key(self, key: str, window: int) -> str:
+        start, _ = window_bounds(window)
+        return f"{self.prefix}:count:{key}:{window}:{start}"
+
     async def count(self, key: str, window: int, *, add: bool) -> tuple[int, int]:
-        start, reset = window_bounds(window)
-        name = f"{self.prefix}:count:{key}:{window}:{start}"
+        _, reset = window_bounds(window)
+        name = self._count_key(key, window)
         if add:
             count, _ = await self._fail(keys=[name], args=[window + 60])
         else:
             count = await self.client.get(name) or 0
         return int(count), max(1, reset - int(time.time()))
+
+    async def uncount(self, key: str, window: int) -> None:
+        await self._uncount(keys=[self._count_key(key, window)])
 
     async def generation(self) -> str:
         return _text(await self.client.get(self._generation_key) or b"0")

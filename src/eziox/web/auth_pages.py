@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from eziox.accounts.service import authenticate, create_account
+from eziox.accounts.service import create_account, find_login, password_matches
 from eziox.auth.gate import client_ip
 from eziox.errors import Conflict, ValidationFailed
+from eziox.ratelimit import Limiter
 from eziox.state import AppState
 from eziox.web.app_pages import csrf_failure, form_of, render_app, safe_next, see_other
 from eziox.web.sessions import (
@@ -24,11 +25,38 @@ router = APIRouter(include_in_schema=False)
 SIGN_IN_WINDOW = 900
 SIGN_IN_PER_IP = 20
 SIGN_IN_PER_ACCOUNT = 10
+SIGN_UP_WINDOW = 3600
+
+Budget = tuple[str, int, int]  # limiter key, limit, window (s)
 
 
 def _state(request: Request) -> AppState:
     state: AppState = request.app.state.eziox
     return state
+
+
+async def _spend(limiter: Limiter, budgets: tuple[Budget, ...]) -> int:
+    """Count one attempt against each budget *before* doing the work, atomically, so that
+    parallel attempts cannot all pass a check made before any of them was counted.
+
+    Returns 0, or the seconds until the first exhausted budget resets (later budgets are
+    then left alone: an address over its limit spends nobody's account budget).
+    """
+    for key, limit, window in budgets:
+        used, wait = await limiter.count(key, window, add=True)
+        if used > limit:
+            return wait
+    return 0
+
+
+async def _refund(limiter: Limiter, budgets: tuple[Budget, ...]) -> None:
+    for key, _, window in budgets:
+        await limiter.uncount(key, window)
+
+
+def _retry_message(wait: int) -> str:
+    minutes = max(1, round(wait / 60))
+    return f"Try again in about {minutes} minute{'s' if minutes > 1 else ''}."
 
 
 @router.get("/")
@@ -53,6 +81,17 @@ async def sign_up(request: Request) -> Response:
         return csrf_failure(request, None)
     state = _state(request)
     values = {k: form.get(k, "") for k in ("username", "email")}
+    limit = state.settings.sign_up_limit
+    wait = await _spend(
+        state.limiter, ((f"signup:ip:{client_ip(request.scope)}", limit, SIGN_UP_WINDOW),)
+    )
+    if wait:
+        error = f"Too many new accounts from your network. {_retry_message(wait)}"
+        page = render_app(
+            request, "app/sign_up.html", None, 429, error=error, values=values, errors={}
+        )
+        page.headers["Retry-After"] = str(wait)
+        return page
     try:
         async with state.db.transaction() as session:
             account = await create_account(
@@ -90,42 +129,36 @@ async def sign_in(request: Request) -> Response:
     state = _state(request)
     login = form.get("login", "").strip().lower()[:254]
     next_url = safe_next(form.get("next"))
-    ip = client_ip(request.scope)
-    keys = (f"signin:ip:{ip}", SIGN_IN_PER_IP), (f"signin:login:{login}", SIGN_IN_PER_ACCOUNT)
-    for key, limit in keys:
-        used, wait = await state.limiter.count(key, SIGN_IN_WINDOW, add=False)
-        if used >= limit:
-            minutes = max(1, round(wait / 60))
-            error = f"Too many sign-in attempts. Try again in about {minutes} minutes."
-            page = render_app(
-                request,
-                "app/sign_in.html",
-                None,
-                429,
-                error=error,
-                values={"login": login},
-                next=next_url,
-            )
-            page.headers["Retry-After"] = str(wait)
-            return page
     async with state.db.session() as session:
-        account = await authenticate(session, login, form.get("password", ""))
-    if account is None:
-        for key, _ in keys:
-            await state.limiter.count(key, SIGN_IN_WINDOW, add=True)
-        return render_app(
-            request,
-            "app/sign_in.html",
-            None,
-            401,
-            error="That username or password is not right.",
-            values={"login": login},
-            next=next_url,
-        )
+        account = await find_login(session, login)
+    # Per account, whichever name was typed (username or email); unknown names per name.
+    subject = account.id if account else f"name:{login}"
+    budgets = (
+        (f"signin:ip:{client_ip(request.scope)}", SIGN_IN_PER_IP, SIGN_IN_WINDOW),
+        (f"signin:account:{subject}", SIGN_IN_PER_ACCOUNT, SIGN_IN_WINDOW),
+    )
+    wait = await _spend(state.limiter, budgets)
+    if wait:
+        error = f"Too many sign-in attempts. {_retry_message(wait)}"
+        page = _sign_in_page(request, 429, error, login, next_url)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    matched = await password_matches(account, form.get("password", ""))  # same cost if None
+    if account is None or not matched:
+        error = "That username or password is not right."
+        return _sign_in_page(request, 401, error, login, next_url)
+    await _refund(state.limiter, budgets)  # only failed attempts use up the budgets
     token = await start_session(state.db, account.id, request.cookies.get(SESSION_COOKIE))
     response = see_other(next_url)
     set_session_cookie(response, request, token)
     return response
+
+
+def _sign_in_page(request: Request, status: int, error: str, login: str, next_url: str) -> Response:
+    values = {"login": login}
+    return render_app(
+        request, "app/sign_in.html", None, status, error=error, values=values, next=next_url
+    )
 
 
 @router.post("/sign-out")
