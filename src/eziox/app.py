@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from eziox import __version__, migrate
 from eziox.accounts.api import router as profile_router
@@ -98,7 +99,22 @@ async def prepare_database(state: AppState) -> None:
         )
 
 
-def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> FastAPI:
+class Eziox(FastAPI):
+    """The app, with a fast lane in front of the framework's middleware stack: what the
+    public hits most (anonymous bio pages and redirects) goes straight to `PublicPages`,
+    wrapped only in `RequestContext` (request id, HEAD, errors, metrics, access log)."""
+
+    public: PublicPages
+    public_lane: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.public.claims(scope):
+            await self.public_lane(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> Eziox:
     settings = settings or load_settings()
     catalog()  # load and validate the template catalog now: a broken file stops start-up
     state = AppState.build(settings)
@@ -113,7 +129,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         yield
         await state.close()
 
-    app = FastAPI(
+    app = Eziox(
         title="Eziox API",
         version=__version__,
         description=API_DESCRIPTION,
@@ -121,6 +137,9 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         docs_url=None,
         redoc_url=None,
         default_response_class=JSONBytes,
+        # No OpenTelemetry here (Prometheus metrics instead): asking for its providers on
+        # every request costs more than our whole access line.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.eziox = state
     _document(app, settings)
@@ -155,9 +174,10 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.add_middleware(
         ApiGate, keys=state.keys, limiter=state.limiter, max_body=settings.max_body_bytes
     )
-    taken = RESERVED_USERNAMES | _one_segment_paths(app)
-    app.add_middleware(PublicPages, state=state, taken=taken)
     app.add_middleware(RequestContext)
+    public = PublicPages(state=state, taken=RESERVED_USERNAMES | _one_segment_paths(app))
+    app.public = public
+    app.public_lane = RequestContext(public)
     return app
 
 

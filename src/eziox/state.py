@@ -43,6 +43,7 @@ class AppState:
         await self.limiter.bump_generation()
 
     async def close(self) -> None:
+        await self.recorder.close()
         await self.rollup.stop()
         await self.webhooks.stop()
         await self.keys.drain()

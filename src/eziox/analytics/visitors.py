@@ -25,6 +25,9 @@ class SaltBook:
     def __init__(self) -> None:
         self._salts: dict[int, bytes] = {}
 
+    def cached(self, day: int) -> bytes | None:
+        return self._salts.get(day)
+
     async def salt_for(self, session: AsyncSession, day: int) -> bytes:
         salt = self._salts.get(day)
         if salt is not None:

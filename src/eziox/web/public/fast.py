@@ -1,11 +1,11 @@
 """GET /{username} and GET /l/{id} for anonymous visitors, answered before any routing.
 
-These two paths are what the public hits, so they skip the framework's routing and
-dependency machinery: the rendered page (or the link's target) comes from an in-process
-cache kept exact by the accounts' page versions (`eziox.pages.cache`), the view or click is
-committed with its batch (`eziox.analytics.recorder`), and the answer is written as raw ASGI
-messages. Whatever is personal (a signed-in viewer) or rare (a sensitive link's warning)
-falls through to the ordinary routes in `eziox.web.public.routes`.
+These two paths are what the public hits, so they skip the framework's middleware, routing
+and dependency machinery (only `RequestContext` wraps them, see `eziox.app.Eziox`): the
+rendered page (or the link's target) comes from an in-process cache kept exact by the
+accounts' page versions (`eziox.pages.cache`), the view or click is committed with its batch
+(`eziox.analytics.recorder`), and the answer is written as raw ASGI messages. A signed-in
+viewer's page is personal: it is left to the ordinary route in `eziox.web.public.routes`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from eziox.kit.time import utcnow
 from eziox.models import CLICK, VIEW
@@ -24,13 +24,14 @@ from eziox.pages.cache import PageVersions, VersionedCache
 from eziox.pages.repository import LinkTarget, link_target, page_snapshot, page_version
 from eziox.state import AppState
 from eziox.web.public.page import RenderedPage, cache_control, rendered_for_visitors
-from eziox.web.public.routes import GONE_LINK, no_one_named
+from eziox.web.public.routes import GONE_LINK, no_one_named, sensitive_page
 from eziox.web.public.visits import VisitCounter
 from eziox.web.render import not_found_page
 from eziox.web.sessions import SESSION_COOKIE
 
 _USERNAME = re.compile(r"/([a-z0-9_-]{3,30})")
 _SIGNED_IN = f"{SESSION_COOKIE}=".encode()
+_READS = frozenset({"GET", "HEAD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,62 +77,54 @@ class PublicCaches:
 
 
 class PublicPages:
-    def __init__(self, app: ASGIApp, *, state: AppState, taken: frozenset[str]) -> None:
-        self.app = app
+    """The ASGI app for the requests it `claims`: anonymous GETs of pages and redirects."""
+
+    def __init__(self, *, state: AppState, taken: frozenset[str]) -> None:
+        self.state = state
         self.taken = taken  # reserved names and the app's own one-segment paths
         self.caches = PublicCaches(state)
         self.counter = VisitCounter(state)
-        self.settings = state.settings
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or not await self._answered(scope, receive, send)
-        ):
-            await self.app(scope, receive, send)
-
-    async def _answered(self, scope: Scope, receive: Receive, send: Send) -> bool:
+    def claims(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] not in _READS:
+            return False
         path: str = scope["path"]
         if path.startswith("/l/"):
-            link_id = path[3:]
-            return (
-                bool(link_id)
-                and "/" not in link_id
-                and await self._redirect(scope, receive, send, link_id)
-            )
+            return len(path) > 3 and "/" not in path[3:]
         match = _USERNAME.fullmatch(path)
-        return (
-            match is not None
-            and match[1] not in self.taken
-            and await self._bio(scope, receive, send, match[1])
-        )
+        # A signed-in viewer sees their own follow button: the route renders that page.
+        return bool(match and match[1] not in self.taken and not _signed_in(scope))
 
-    async def _bio(self, scope: Scope, receive: Receive, send: Send, username: str) -> bool:
-        if _header_has(scope, b"cookie", _SIGNED_IN):
-            return False  # the route renders the viewer's own follow button
-        scope["route"] = BIO_ROUTE
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        if path.startswith("/l/"):
+            scope["route"] = LINK_ROUTE
+            await self._redirect(scope, receive, send, path[3:])
+        else:
+            scope["route"] = BIO_ROUTE
+            await self._bio(scope, receive, send, path[1:])
+
+    async def _bio(self, scope: Scope, receive: Receive, send: Send, username: str) -> None:
         page = await self.caches.pages.get(username)
         if page is None:
             await no_one_named(username)(scope, receive, send)
-            return True
+            return
         await self.counter.count(scope, page.account_id, None, VIEW)
-        cache = cache_control(page.expires, time.time(), self.settings.page_cdn_ttl)
+        cache = cache_control(page.expires, time.time(), self.state.settings.page_cdn_ttl)
         if _header_has(scope, b"if-none-match", page.etag):
             await _answer(send, 304, [(b"etag", page.etag), (b"cache-control", cache)], b"")
         else:
             headers = [*page.headers, (b"etag", page.etag), (b"cache-control", cache)]
             await _answer(send, 200, headers, page.body)
-        return True
 
-    async def _redirect(self, scope: Scope, receive: Receive, send: Send, link_id: str) -> bool:
-        scope["route"] = LINK_ROUTE
+    async def _redirect(self, scope: Scope, receive: Receive, send: Send, link_id: str) -> None:
         target = await self.caches.targets.get(link_id)
         if target is None or not target.live(utcnow()):
             await not_found_page(GONE_LINK)(scope, receive, send)
-            return True
+            return
         if target.sensitive and ("continue", "1") not in _query(scope):
-            return False  # the route shows the warning; nothing is counted yet
+            await (await sensitive_page(self.state, target))(scope, receive, send)
+            return  # nothing is counted until the visitor continues
         await self.counter.count(scope, target.account_id, link_id, CLICK)
         headers = [
             (b"location", _location(target.url)),
@@ -140,7 +133,10 @@ class PublicPages:
             (b"content-length", b"0"),
         ]
         await _answer(send, 302, headers, b"")
-        return True
+
+
+def _signed_in(scope: Scope) -> bool:
+    return _header_has(scope, b"cookie", _SIGNED_IN)
 
 
 def _header_has(scope: Scope, name: bytes, needle: bytes) -> bool:

@@ -50,14 +50,14 @@ async def follow_link(request: Request, link_id: str) -> Response:
     if target is None or not target.live(utcnow()):
         return not_found_page(GONE_LINK)
     if target.sensitive and request.query_params.get("continue") != "1":
-        return await _sensitive_page(state, target)
+        return await sensitive_page(state, target)
     await VisitCounter(state).count(request.scope, target.account_id, link_id, CLICK)
     return RedirectResponse(
         target.url, 302, headers={"Cache-Control": "no-store", "Referrer-Policy": "origin"}
     )
 
 
-async def _sensitive_page(state: AppState, target: LinkTarget) -> Response:
+async def sensitive_page(state: AppState, target: LinkTarget) -> Response:
     """The warning before a sensitive link: nothing is counted until the visitor continues."""
     async with state.db.session() as session:
         account = await session.get(Account, target.account_id)
