@@ -160,10 +160,38 @@ async def test_failed_authentication_is_limited_per_ip(settings: Settings, app: 
         assert blocked.status_code == 429
         assert blocked.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
         assert int(blocked.headers["retry-after"]) == blocked.json()["error"]["retryAfter"] > 0
-        # Once blocked, even a right guess from that address is refused...
-        assert (await attacker.get("/v1/profile", headers=good.auth())).status_code == 429
-        # ...while other addresses are unaffected.
+        # Other addresses are unaffected.
         assert (await bystander.get("/v1/profile", headers=good.auth())).status_code == 200
+
+
+async def test_a_valid_key_gets_through_from_an_address_blocked_for_failures(
+    settings: Settings,
+) -> None:
+    limited = create_app(
+        settings.model_copy(update={"auth_failure_limit": 5}), migrate_on_start=False
+    )
+    shared_ip = f"198.51.100.{secrets.randbelow(250) + 1}"  # one NAT: an attacker and a user
+    transport = httpx.ASGITransport(app=limited, client=(shared_ip, 5000))
+    async with (
+        limited.router.lifespan_context(limited),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as nat,
+    ):
+        user = await make_caller(limited, nat)
+        uncached_key = await make_key(limited, user.account.id)
+        for _ in range(6):
+            await nat.get("/v1/profile", headers=user.auth(keyformat.generate().secret))
+        guess = await nat.get("/v1/profile", headers=user.auth(keyformat.generate().secret))
+        assert guess.status_code == 429
+        malformed = await nat.get("/v1/profile", headers={"Authorization": "Bearer nope"})
+        assert malformed.status_code == 429
+        # The user's keys, cached or looked up for the first time, keep working...
+        for key in (user.key, uncached_key):
+            answer = await nat.get("/v1/profile", headers=user.auth(key))
+            assert answer.status_code == 200
+            assert int(answer.headers["x-ratelimit-remaining"]) >= 0
+        # ...and the attacker's next guesses are still refused.
+        again = await nat.get("/v1/profile", headers=user.auth(keyformat.generate().secret))
+        assert again.status_code == 429
 
 
 async def test_ipv6_failures_count_per_64_network(settings: Settings) -> None:

@@ -125,21 +125,17 @@ class ApiGate:
             raise await self._failed(ip, "Missing or malformed API key." if not token else None)
         digest = keyformat.digest(token)
         principal = self.keys.cached(digest)
+        # Failures are limited per address, valid keys are not: a correct key always gets
+        # through (its account's budget still applies), so an attacker sharing an address
+        # (a NAT, an office) cannot lock its legitimate users out.
         for _ in range(3):
             if principal is None:
-                blocked = await self.limiter.blocked_for(ip)
-                if blocked:
-                    raise RateLimited(blocked, "Too many failed authentications from this address.")
                 principal = await self.keys.load(digest, await self.limiter.generation())
                 if principal is None:
                     raise await self._failed(ip)
             if principal.expires_at is not None and principal.expires_at.timestamp() <= time.time():
                 raise await self._failed(ip, "This API key has expired.")
-            hit = await self.limiter.hit(principal.account_id, principal.generation, ip)
-            if hit.blocked_for:
-                raise RateLimited(
-                    hit.blocked_for, "Too many failed authentications from this address."
-                )
+            hit = await self.limiter.hit(principal.account_id, principal.generation)
             if not hit.stale:
                 return principal, hit
             self.keys.clear()

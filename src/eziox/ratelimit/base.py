@@ -12,14 +12,12 @@ class Hit:
     """The outcome of counting one request against an account's window.
 
     ``stale`` means the key-cache generation moved: nothing was counted, look the key up again.
-    ``blocked_for`` > 0 means the client IP is locked out after failed authentications.
     """
 
     count: int = 0
     reset: int = 0
     generation: str = ""
     stale: bool = False
-    blocked_for: int = 0
 
 
 def window_bounds(window: int, now: float | None = None) -> tuple[int, int]:
@@ -30,17 +28,17 @@ def window_bounds(window: int, now: float | None = None) -> tuple[int, int]:
 
 
 class Limiter(Protocol):
-    async def hit(self, account_id: str, generation: str, client_ip: str) -> Hit:
-        """Count one request for the account unless the generation is stale or the IP blocked."""
+    async def hit(self, account_id: str, generation: str) -> Hit:
+        """Count one request for the account unless the key-cache generation is stale."""
 
     async def usage(self, account_id: str) -> tuple[int, int]:
         """(requests counted in the current window, reset time) without counting."""
 
     async def fail(self, client_ip: str) -> int:
-        """Record a failed authentication; return seconds blocked (0 if not blocked)."""
+        """Record a failed authentication; return seconds its address is blocked (0 if not).
 
-    async def blocked_for(self, client_ip: str) -> int:
-        """Seconds the IP is still blocked for failed authentications (0 if not)."""
+        Only failures are refused while blocked: a valid key from that address still works.
+        """
 
     async def count(self, key: str, window: int, *, add: bool) -> tuple[int, int]:
         """A general fixed-window counter: (count after adding if ``add``, seconds to reset)."""

@@ -45,13 +45,10 @@ class MemoryLimiter:
         self._counters: dict[int, dict[str, tuple[int, int]]] = {}  # window -> key -> (start, n)
         self._generation = GenerationFile(generation_file)
 
-    async def hit(self, account_id: str, generation: str, client_ip: str) -> Hit:
+    async def hit(self, account_id: str, generation: str) -> Hit:
         current = self._generation.read()
         if current != generation:
             return Hit(generation=current, stale=True)
-        blocked = await self.blocked_for(client_ip)
-        if blocked:
-            return Hit(generation=current, blocked_for=blocked)
         start, reset = window_bounds(self.window)
         seen_start, count = self._counts.get(account_id, (start, 0))
         count = count + 1 if seen_start == start else 1
@@ -73,13 +70,6 @@ class MemoryLimiter:
         if len(self._failures) > 100_000:
             self._forget_old(self._failures, start)
         return max(1, reset - int(time.time())) if count > self.failure_limit else 0
-
-    async def blocked_for(self, client_ip: str) -> int:
-        start, reset = window_bounds(self.failure_window)
-        seen_start, count = self._failures.get(client_ip, (start, 0))
-        if seen_start == start and count >= self.failure_limit:
-            return max(1, reset - int(time.time()))
-        return 0
 
     async def count(self, key: str, window: int, *, add: bool) -> tuple[int, int]:
         start, reset = window_bounds(window)

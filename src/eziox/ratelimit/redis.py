@@ -12,14 +12,10 @@ from redis.asyncio import Redis
 
 from eziox.ratelimit.base import Hit, window_bounds
 
-# KEYS: generation, counter, failures. ARGV: expected generation, counter ttl, failure limit.
+# KEYS: generation, counter. ARGV: expected generation, counter ttl.
 _HIT = """
 local generation = redis.call('GET', KEYS[1]) or '0'
 if generation ~= ARGV[1] then return {-1, generation} end
-local failures = tonumber(redis.call('GET', KEYS[3]) or '0')
-if failures >= tonumber(ARGV[3]) then
-  return {-2, generation, redis.call('PTTL', KEYS[3])}
-end
 local count = redis.call('INCR', KEYS[2])
 if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
 return {count, generation}
@@ -64,19 +60,13 @@ class RedisLimiter:
     def _failure_key(self, client_ip: str) -> str:
         return f"{self.prefix}:authfail:{client_ip}"
 
-    async def hit(self, account_id: str, generation: str, client_ip: str) -> Hit:
+    async def hit(self, account_id: str, generation: str) -> Hit:
         start, reset = window_bounds(self.window)
-        keys = [
-            self._generation_key,
-            self._counter_key(account_id, start),
-            self._failure_key(client_ip),
-        ]
-        result = await self._hit(keys=keys, args=[generation, self.window + 60, self.failure_limit])
+        keys = [self._generation_key, self._counter_key(account_id, start)]
+        result = await self._hit(keys=keys, args=[generation, self.window + 60])
         count, current = int(result[0]), _text(result[1])
         if count == -1:
             return Hit(generation=current, stale=True)
-        if count == -2:
-            return Hit(generation=current, blocked_for=_seconds(result[2]))
         return Hit(count=count, reset=reset, generation=current)
 
     async def usage(self, account_id: str) -> tuple[int, int]:
@@ -89,16 +79,6 @@ class RedisLimiter:
             keys=[self._failure_key(client_ip)], args=[self.failure_window]
         )
         return _seconds(pttl) if int(count) > self.failure_limit else 0
-
-    async def blocked_for(self, client_ip: str) -> int:
-        key = self._failure_key(client_ip)
-        async with self.client.pipeline(transaction=False) as pipe:
-            pipe.get(key)
-            pipe.pttl(key)
-            value, pttl = await pipe.execute()
-        if int(value or 0) >= self.failure_limit:
-            return _seconds(max(int(pttl), 1))
-        return 0
 
     def _count_key(self, key: str, window: int) -> str:
         start, _ = window_bounds(window)
