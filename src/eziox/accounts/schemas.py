@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from eziox.accounts.socials import Social, SocialList
-from eziox.kit.text import plain, plain_schema
+from eziox.kit.text import plain, plain_schema, shown_name, shown_name_schema
 from eziox.kit.urls import ImageUrl
 from eziox.templates.catalog import catalog
 from eziox.templates.schemas import TEMPLATE_ID_PATTERN, DesignOverrides
@@ -93,8 +93,8 @@ class ProfileUpdate(BaseModel):
 
     # Omittable, not nullable (the service refuses null); the schema says exactly that.
     name: Annotated[
-        Annotated[str, plain(100)] | None,
-        WithJsonSchema(plain_schema(100)),
+        Annotated[str, shown_name(100)] | None,
+        WithJsonSchema(shown_name_schema(100)),
     ] = None
     bio: Annotated[
         Annotated[str, plain(500)] | None,

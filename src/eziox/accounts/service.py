@@ -15,7 +15,7 @@ from eziox.billing.entitlements import Tier, parse_tier
 from eziox.db import mark_keys_changed
 from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.kit.ids import user_id
-from eziox.kit.text import has_control
+from eziox.kit.text import NAME_PATTERN, PATTERN_MESSAGES, has_control, is_shown_name
 from eziox.kit.time import rfc3339
 from eziox.models import ACCOUNT_ROW, Account
 from eziox.templates import service as templates
@@ -52,8 +52,10 @@ async def create_account(
     email = _validated("email", rules.normalize_email, email)
     tier = _validated("tier", parse_tier, tier)
     name = name.strip()
-    if len(name) > 100 or has_control(name):
-        raise ValidationFailed.field("name", "must be at most 100 characters, no control codes")
+    if len(name) > 100 or not is_shown_name(name):
+        raise ValidationFailed.field(
+            "name", f"must be at most 100 characters; {PATTERN_MESSAGES[NAME_PATTERN]}"
+        )
     # Hashed before the first query: on SQLite the write turn is not held meanwhile.
     password_hash = await _hashed("password", password)
     repository = AccountRepository(session)

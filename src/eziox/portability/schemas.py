@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from eziox.accounts.schemas import ThemeId
 from eziox.accounts.socials import SocialList
-from eziox.kit.text import plain
+from eziox.kit.text import plain, shown_name
 from eziox.kit.timestamps import Timestamp
 from eziox.kit.urls import ImageUrl, LinkUrl
 from eziox.links.schemas import Description, Title, _whole_number
@@ -73,7 +73,7 @@ class PortableProfile(BaseModel):
     username: Annotated[
         str | None, Field(max_length=30, description="For your records; import keeps yours")
     ] = None
-    name: Annotated[str, plain(100)] = ""
+    name: Annotated[str, shown_name(100)] = ""
     bio: Annotated[str, plain(500)] = ""
     avatar: ImageUrl | None = None
     banner: ImageUrl | None = None
