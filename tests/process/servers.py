@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,53 @@ from eziox.ratelimit import window_bounds
 EZIOX = [sys.executable, "-m", "eziox"]
 START_TIMEOUT = 45.0
 STOP_TIMEOUT = 15.0
+# Bounds of the waits below: generous, because a busy machine is slow, not broken; only a
+# hang (or a real failure) reaches them. Tests wait for conditions, never a fixed time.
+WAIT_BOUND = 60.0
+REQUEST_TIMEOUT = 30.0
+
+
+async def until(
+    check: Callable[[], bool | Awaitable[bool]], what: str, bound: float = WAIT_BOUND
+) -> float:
+    """Poll ``check`` until it holds; returns the seconds it took (fails past ``bound``)."""
+    began = time.monotonic()
+    while True:
+        outcome = check()
+        if outcome if isinstance(outcome, bool) else await outcome:
+            return time.monotonic() - began
+        assert time.monotonic() - began < bound, f"{what} within {bound} s"
+        await asyncio.sleep(0.05)
+
+
+def http_client(url: str, *, connections: int = 16) -> httpx.AsyncClient:
+    """A client for a test server that only ever retries what cannot have reached it.
+
+    uvicorn closes a keep-alive connection after 5 s idle; a client reusing it at that moment
+    gets a ReadError for a request the server may or may not have seen, which is not safe to
+    retry (a GET /v1 call counts against a budget). So idle connections are dropped here after
+    1 s, long before the server would close them, and only failed connection attempts (the
+    request was never sent) are retried.
+    """
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=1.0
+    )
+    transport = httpx.AsyncHTTPTransport(limits=limits, retries=3)
+    return httpx.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT, transport=transport)
+
+
+def has_read_everything_sent(port: int) -> bool:
+    """Whether the server on ``port`` has read every byte its open connections were sent
+    (their receive queues in /proc/net/tcp are empty): a request is in the server's hands."""
+    queues = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, state, queue = fields[1], fields[3], fields[4]
+                if int(local.rsplit(":", 1)[1], 16) == port and state == "01":  # ESTABLISHED
+                    queues.append(int(queue.split(":")[1], 16))
+    return bool(queues) and not any(queues)
 
 
 def eziox_env(settings: Settings, **overrides: str | None) -> dict[str, str]:
@@ -163,9 +210,15 @@ class Server:
         except FileNotFoundError:
             return ""
 
+    async def logged(self, *responses: httpx.Response) -> str:
+        """The log, once it has the access line of each response (written after sending)."""
+        ids = [response.headers["x-request-id"] for response in responses]
+        await until(lambda: all(i in self.log() for i in ids), "the requests in the log")
+        return self.log()
+
     async def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
-        async with httpx.AsyncClient(base_url=self.url, timeout=2.0) as client:
+        async with httpx.AsyncClient(base_url=self.url, timeout=5.0) as client:
             while True:
                 if self.process.poll() is not None:
                     raise AssertionError(

@@ -14,7 +14,15 @@ import pytest
 
 from eziox.config import Settings
 from tests.process.conftest import SharedStore
-from tests.process.servers import eziox_env, make_link, provision, running, start_server
+from tests.process.servers import (
+    eziox_env,
+    http_client,
+    make_link,
+    provision,
+    running,
+    start_server,
+    until,
+)
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
 
@@ -40,10 +48,9 @@ async def test_answered_clicks_survive_kill_9(settings: Settings) -> None:
                 assert response.status_code == 302
                 answered += 1
 
-        async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:
+        async with http_client(server.url) as client:
             workers = [asyncio.create_task(clicker(client)) for _ in range(8)]
-            while answered < 300:
-                await asyncio.sleep(0.01)
+            await until(lambda: answered >= 300, "300 answered clicks")
             os.killpg(server.process.pid, signal.SIGKILL)  # mid-load, no goodbye
             stop.set()
             await asyncio.gather(*workers)
@@ -56,7 +63,7 @@ async def test_answered_clicks_survive_kill_9(settings: Settings) -> None:
     try:
         await restarted.wait_ready()
         key = who.keys[0][1]
-        async with httpx.AsyncClient(base_url=restarted.url, timeout=5) as client:
+        async with http_client(restarted.url) as client:
             link = (
                 await client.get(f"/v1/links/{link_id}", headers={"Authorization": f"Bearer {key}"})
             ).json()
@@ -105,7 +112,7 @@ async def test_answered_clicks_survive_kill_9_of_one_worker(
 
         async def clicker() -> None:
             nonlocal answered, lost
-            async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:
+            async with http_client(server.url) as client:
                 while not stop.is_set():
                     try:
                         response = await client.get(
@@ -118,23 +125,20 @@ async def test_answered_clicks_survive_kill_9_of_one_worker(
                     answered += 1
 
         workers = [asyncio.create_task(clicker()) for _ in range(8)]
-        while answered < 100:
-            await asyncio.sleep(0.01)
+        await until(lambda: answered >= 100, "100 answered clicks")
         os.kill(victim, signal.SIGKILL)  # one worker dies mid-load; the other keeps serving
         at_kill = answered
-        while answered < at_kill + 100:
-            await asyncio.sleep(0.01)
+        await until(lambda: answered >= at_kill + 100, "100 more clicks answered by the other")
         stop.set()
         await asyncio.gather(*workers)
         assert os.path.exists(f"/proc/{survivor}")
-        for _ in range(100):  # uvicorn's supervisor replaces the dead worker by itself
-            replacement = set(_workers(server.process.pid)) - {victim, survivor}
-            if replacement:
-                break
-            await asyncio.sleep(0.1)
-        assert replacement, "no replacement worker within 10 s"
+        # uvicorn's supervisor replaces the dead worker by itself.
+        await until(
+            lambda: bool(set(_workers(server.process.pid)) - {victim, survivor}),
+            "a replacement worker",
+        )
         key = who.keys[0][1]
-        async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:
+        async with http_client(server.url) as client:
             link = (
                 await client.get(f"/v1/links/{link_id}", headers={"Authorization": f"Bearer {key}"})
             ).json()

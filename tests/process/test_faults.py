@@ -18,7 +18,7 @@ import secrets
 import subprocess
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -26,7 +26,15 @@ import pytest
 
 from eziox.config import Settings
 from tests import backends
-from tests.process.servers import eziox_env, free_port, make_link, provision, running
+from tests.process.servers import (
+    eziox_env,
+    free_port,
+    http_client,
+    make_link,
+    provision,
+    running,
+    until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +56,16 @@ class PrivateRedis:
              "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while True:
+
+        async def accepts() -> bool:
             try:
                 _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.close()
-                return
             except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.05)
+                return False
+            writer.close()
+            return True
+
+        await until(accepts, "redis-server accepting connections")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -77,17 +85,21 @@ async def private_redis() -> AsyncIterator[PrivateRedis]:
 
 @dataclass
 class Load:
-    """Requests sent in a loop by a few tasks until stopped; every answer is kept."""
+    """Requests sent in a loop by a few tasks until stopped; every answer is kept with the
+    moments it was sent and answered."""
 
     client: httpx.AsyncClient
     paths: list[tuple[str, dict[str, str]]]
     answers: list[tuple[float, str, httpx.Response]] = field(default_factory=list)
+    sent: dict[int, float] = field(default_factory=dict)  # id(response) -> when it was sent
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def _worker(self, n: int) -> None:
         while not self._stop.is_set():
             path, headers = self.paths[n % len(self.paths)]
+            sent = time.monotonic()
             response = await self.client.get(path, headers=headers)
+            self.sent[id(response)] = sent
             self.answers.append((time.monotonic(), path, response))
             n += 1
 
@@ -101,7 +113,12 @@ class Load:
             await asyncio.gather(*workers)
 
     def since(self, moment: float, prefix: str = "") -> list[httpx.Response]:
+        """Answers that arrived at or after ``moment``."""
         return [r for t, p, r in self.answers if t >= moment and p.startswith(prefix)]
+
+    def sent_after(self, moment: float, prefix: str = "") -> list[httpx.Response]:
+        """Answers to requests sent at or after ``moment`` (none of them was in flight then)."""
+        return [r for r in self.since(moment, prefix) if self.sent[id(r)] >= moment]
 
 
 def assert_unavailable_envelope(response: httpx.Response) -> None:
@@ -111,15 +128,6 @@ def assert_unavailable_envelope(response: httpx.Response) -> None:
     assert error["message"]
     assert int(response.headers["retry-after"]) >= 1
     assert response.headers["x-request-id"]
-
-
-async def until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> float:
-    """Poll ``check`` until true; returns the seconds it took."""
-    began = time.monotonic()
-    while not await check():
-        assert time.monotonic() - began < timeout, f"{what} within {timeout} s"
-        await asyncio.sleep(0.05)
-    return time.monotonic() - began
 
 
 async def test_redis_outage_fails_closed_and_recovers_by_itself(
@@ -135,28 +143,31 @@ async def test_redis_outage_fails_closed_and_recovers_by_itself(
     )
     api = ("/v1/profile", {"Authorization": f"Bearer {key}"})
     page = (f"/{who.username}", {"User-Agent": BROWSER})
-    async with (
-        running((env, ())) as (server,),
-        httpx.AsyncClient(base_url=server.url, timeout=10) as client,
-    ):
+    async with running((env, ())) as (server,), http_client(server.url) as client:
         load = Load(client, [api, api, page])
 
         async def api_is(status: int) -> bool:
             return (await client.get(*api[:1], headers=api[1])).status_code == status
 
+        def answered(moment: float, prefix: str, count: int) -> Callable[[], bool]:
+            return lambda: len(load.sent_after(moment, prefix)) >= count
+
         async with load.running():
-            await asyncio.sleep(0.5)
+            await until(answered(0, "/v1", 20), "answers before the outage")
             outage = time.monotonic()
             private_redis.kill()
-            await until(lambda: api_is(503), 5, "503 once Redis is gone")
-            await asyncio.sleep(1.0)  # the outage, under load
+            await until(lambda: api_is(503), "503 once Redis is gone")
+            gone = time.monotonic()
+            # The outage, under load: API calls and bio pages sent while Redis is away.
+            await until(answered(gone, "/v1", 40), "API calls during the outage")
+            await until(answered(gone, "/" + who.username, 5), "bio pages during the outage")
             ready = await client.get("/readyz")
             health = await client.get("/healthz")
             back = time.monotonic()
             await private_redis.start()
-            recovery = await until(lambda: api_is(200), 10, "200 once Redis is back")
-            await asyncio.sleep(0.5)
+            recovery = await until(lambda: api_is(200), "200 once Redis is back")
             recovered = time.monotonic()
+            await until(answered(recovered, "", 30), "answers after the recovery")
         ready_after = await client.get("/readyz")
         log = server.log()
 
@@ -177,7 +188,7 @@ async def test_redis_outage_fails_closed_and_recovers_by_itself(
     assert {r.status_code for r in pages} == {200}  # bio pages do not need Redis
     assert_unavailable_envelope(ready)
     assert health.status_code == 200
-    assert {r.status_code for r in load.since(recovered)} == {200}
+    assert {r.status_code for r in load.sent_after(recovered)} == {200}
     assert ready_after.status_code == 200
     assert "rate-limit store unreachable" in log
     print(
@@ -219,27 +230,26 @@ async def test_dropped_database_connections_answer_503_then_recover(settings: Se
         (f"/{who.username}", {"User-Agent": BROWSER}),
         (f"/l/{link_id}", {"User-Agent": BROWSER}),
     ]
-    async with (
-        running((env, ())) as (server,),
-        httpx.AsyncClient(base_url=server.url, timeout=10) as client,
-    ):
+    async with running((env, ())) as (server,), http_client(server.url) as client:
         load = Load(client, paths)
         async with load.running(tasks=12):
-            await asyncio.sleep(0.5)
+            await until(lambda: len(load.answers) >= 20, "answers before the fault")
             fault = time.monotonic()
             terminated = 0
-            deadline = time.monotonic() + 5
-            # Drop every connection of the run's database until some request was using one.
-            while not [r for r in load.since(fault) if r.status_code == 503]:
-                assert time.monotonic() < deadline, Counter(
-                    r.status_code for r in load.since(fault)
-                )
+
+            async def some_request_lost_its_connection() -> bool:
+                # Drop every connection of the run's database until a request was using one.
+                nonlocal terminated
+                if [r for r in load.since(fault) if r.status_code == 503]:
+                    return True
                 terminated += await _terminate_backends(database)
-                await asyncio.sleep(0.05)
+                return False
+
+            await until(some_request_lost_its_connection, "a request on a dropped connection")
             settled = time.monotonic()
-            await asyncio.sleep(1.0)
+            await until(lambda: len(load.sent_after(settled)) >= 24, "requests after the fault")
             recovered = time.monotonic()
-            await asyncio.sleep(1.0)
+            await until(lambda: len(load.sent_after(recovered)) >= 60, "answers after recovery")
         log = server.log()
 
     statuses = Counter(r.status_code for _, _, r in load.answers)
@@ -250,8 +260,8 @@ async def test_dropped_database_connections_answer_503_then_recover(settings: Se
             assert_unavailable_envelope(response)
         else:
             pytest.fail(f"503 without the envelope: {response.text[:200]}")
-    after = load.since(recovered)
-    assert len(after) > 50
+    after = load.sent_after(recovered)
+    assert len(after) >= 60
     assert {r.status_code for r in after} <= {200, 302}, Counter(r.status_code for r in after)
     assert "backing service unavailable" in log
     print(

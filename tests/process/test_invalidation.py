@@ -13,7 +13,14 @@ import httpx
 import pytest
 
 from eziox.config import Settings
-from tests.process.servers import avoid_window_edge, eziox_env, provision, run_eziox, running
+from tests.process.servers import (
+    avoid_window_edge,
+    eziox_env,
+    http_client,
+    provision,
+    run_eziox,
+    running,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -27,11 +34,11 @@ async def test_revocation_and_tier_change_apply_on_the_next_request(settings: Se
     owner = await provision(settings, f"inv_{secrets.token_hex(4)}", keys=2)
     (revoked_id, revoked_key), (_, other_key) = owner.keys
     env = eziox_env(settings)
-    await avoid_window_edge(settings.rate_limit_window, margin=15)  # counts below: one window
+    await avoid_window_edge(settings.rate_limit_window, margin=60)  # counts below: one window
 
     async with (
         running((env, ())) as [server],
-        httpx.AsyncClient(base_url=server.url, timeout=10) as http,
+        http_client(server.url) as http,
     ):
 
         async def profile(key: str) -> httpx.Response:

@@ -23,12 +23,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from eziox.auth.scopes import Permission
 from eziox.config import Settings
-from tests.process.servers import eziox_env, provision, running
+from tests.process.servers import eziox_env, http_client, provision, running
 
 MAX_EXAMPLES = int(os.environ.get("EZIOX_FUZZ_EXAMPLES", "25"))
 FUZZING = "EZIOX_FUZZ_EXAMPLES" in os.environ  # `make fuzz`
@@ -142,7 +141,7 @@ async def test_keys_lacking_each_permission_are_refused_everywhere_it_is_needed(
         for p in Permission
     }
     async with running((eziox_env(settings), ())) as (server,):
-        async with httpx.AsyncClient(base_url=server.url) as client:
+        async with http_client(server.url) as client:
             schema = (await client.get("/openapi.json")).json()
         gate = asyncio.Semaphore(3)
 

@@ -20,7 +20,17 @@ from eziox.links.service import list_links
 from eziox.ops.metrics import UNMATCHED
 from tests import backends
 from tests.process.conftest import SharedStore
-from tests.process.servers import eziox_env, make_link, provision, running, start_server
+from tests.process.servers import (
+    WAIT_BOUND,
+    eziox_env,
+    has_read_everything_sent,
+    http_client,
+    make_link,
+    provision,
+    running,
+    start_server,
+    until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -68,9 +78,9 @@ async def test_json_logs_and_metrics_add_up_over_workers(
     )
     try:
         async with running((env, ("--workers", "2"))) as (server,):
-            async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            async with http_client(server.url) as client:
                 for _ in range(ROUNDS):  # fresh connections: both workers serve some of them
-                    async with httpx.AsyncClient(base_url=server.url, timeout=10) as fresh:
+                    async with http_client(server.url) as fresh:
                         assert (await fresh.get("/v1/links", headers=auth)).status_code == 200
                 missing = await client.get("/v1/links/lnk_doesnotexist", headers=auth)
                 assert missing.status_code == 404
@@ -88,8 +98,7 @@ async def test_json_logs_and_metrics_add_up_over_workers(
                 refused = await client.get("/metrics")
                 wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
                 scraped = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
-            await asyncio.sleep(0.3)
-            log = server.log()
+            log = await server.logged(missing, refused, wrong, scraped)
     finally:
         await backends.clear_redis_prefix(prefix)
 
@@ -135,11 +144,10 @@ async def test_metrics_are_open_without_a_token_and_text_logs_by_default(
 ) -> None:
     env = eziox_env(settings, EZIOX_LOG_LEVEL="info")
     async with running((env, ())) as (server,):
-        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+        async with http_client(server.url) as client:
             answer = await client.get("/nobody-here-" + secrets.token_hex(3))
             scraped = await client.get("/metrics")
-        await asyncio.sleep(0.3)
-        log = server.log()
+        log = await server.logged(answer, scraped)
     assert answer.status_code == 404
     assert scraped.status_code == 200
     assert (
@@ -173,21 +181,28 @@ async def test_sigterm_finishes_the_request_in_flight(settings: Settings) -> Non
     try:
         await server.wait_ready()
         sent, resume = asyncio.Event(), asyncio.Event()
-        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        async with http_client(server.url) as client:
             request = asyncio.create_task(
                 client.post("/v1/links", headers=auth, content=_slow_body(sent, resume))
             )
-            await sent.wait()
-            await asyncio.sleep(0.3)  # the server has the request half read
+            await until(sent.is_set, "the first half of the body sent")
+            await until(lambda: has_read_everything_sent(server.port), "the server reading it")
             server.terminate()
-            await asyncio.sleep(0.5)  # the shutdown has begun; the request is still open
-            assert server.process.poll() is None
-            async with httpx.AsyncClient(base_url=server.url, timeout=2) as late:
-                with pytest.raises(httpx.TransportError):
-                    await late.get("/healthz")  # no new connections once shutting down
+
+            async def refuses_new_connections() -> bool:
+                try:
+                    async with httpx.AsyncClient(base_url=server.url, timeout=5) as late:
+                        await late.get("/healthz")
+                except httpx.TransportError:
+                    return True
+                return False
+
+            # Shutting down: no new connections (well before the 20 s grace period ends)...
+            await until(refuses_new_connections, "new connections refused", bound=15)
+            assert server.process.poll() is None  # ...while the request is still open
             resume.set()
             response = await request
-        code = await asyncio.to_thread(server.process.wait, 20)
+        code = await asyncio.to_thread(server.process.wait, WAIT_BOUND)
     finally:
         await server.stop()
         log = server.log()

@@ -29,13 +29,16 @@ from eziox.models import EventInbox
 from eziox.ratelimit import window_bounds
 from tests.process.conftest import SharedStore
 from tests.process.servers import (
+    WAIT_BOUND,
     avoid_window_edge,
     eziox_env,
     free_port,
+    http_client,
     make_link,
     provision,
     run_eziox,
     running,
+    until,
 )
 
 pytestmark = pytest.mark.slow
@@ -112,12 +115,13 @@ async def inbox_size(settings: Settings, account_id: str) -> int:
         await db.dispose()
 
 
-async def caught_up(settings: Settings, account_id: str, timeout: float = 20.0) -> None:
+async def caught_up(settings: Settings, account_id: str) -> None:
     """Wait until the instances' roll-up workers have emptied the account's inbox."""
-    deadline = time.monotonic() + timeout
-    while (left := await inbox_size(settings, account_id)) and time.monotonic() < deadline:
-        await asyncio.sleep(0.2)
-    assert left == 0, f"{left} events still in the inbox after {timeout} s"
+
+    async def empty() -> bool:
+        return await inbox_size(settings, account_id) == 0
+
+    await until(empty, "the roll-up workers emptying the inbox")
 
 
 async def test_two_instances_share_budgets_and_count_every_answer(
@@ -137,10 +141,9 @@ async def test_two_instances_share_budgets_and_count_every_answer(
         EZIOX_ROLLUP_INTERVAL="0.2",
     )
     async with running((env, ("--workers", "2")), (env, ("--workers", "2"))) as servers:
-        await avoid_window_edge(3600, margin=40)
+        await avoid_window_edge(3600, margin=150)  # the test's length on a busy machine
         _, reset = window_bounds(3600)
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-        clients = [httpx.AsyncClient(base_url=s.url, timeout=30, limits=limits) for s in servers]
+        clients = [http_client(s.url, connections=64) for s in servers]
         try:
             started = time.monotonic()
             page = {"User-Agent": BROWSER}
@@ -182,12 +185,10 @@ async def test_two_instances_share_budgets_and_count_every_answer(
 
 async def test_several_workers_without_redis_are_refused(settings: Settings) -> None:
     env = eziox_env(settings, EZIOX_REDIS_URL=None)
-    started = time.monotonic()
-    result = await run_eziox(
+    result = await run_eziox(  # the bound is the proof that it stops instead of serving
         env, "serve", "--host", "127.0.0.1", "--port", str(free_port()), "--workers", "2",
-        timeout=20,
+        timeout=WAIT_BOUND,
     )  # fmt: skip
     assert result.returncode != 0, result
     assert "EZIOX_REDIS_URL" in result.stderr, result
     assert result.stderr.startswith("error: "), result
-    assert time.monotonic() - started < 15
