@@ -41,6 +41,7 @@ from eziox.kit.slashes import relative_slash_redirects
 from eziox.links.api import router as links_router
 from eziox.ops import metrics
 from eziox.portability.api import router as portability_router
+from eziox.readcache import ApiReadCache
 from eziox.state import AppState
 from eziox.templates.api import router as templates_router
 from eziox.templates.catalog import catalog
@@ -163,13 +164,20 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.include_router(dashboard_webhooks_router)
     app.include_router(public_router)  # last: /{username} catches every other single segment
     relative_slash_redirects(app.router)
-    # Added last = outermost: RequestContext wraps the gate, which wraps the body reader,
-    # which wraps the routes (the gate refuses unauthenticated /v1 calls before any body).
+    # Added last = outermost: RequestContext wraps the gate, which wraps the read cache and
+    # the body reader, which wrap the routes (the gate refuses unauthenticated /v1 calls
+    # before any body; the cache replays only what an authenticated, counted call may see).
     app.add_middleware(
         BodyReader,
         max_body=settings.max_body_bytes,
         timeout=settings.body_timeout,
         limits={"/webhooks/stripe": MAX_EVENT_BYTES},
+    )
+    app.add_middleware(
+        ApiReadCache,
+        versions=state.page_versions,
+        recorder=state.recorder,
+        size=settings.page_cache_size,
     )
     app.add_middleware(
         ApiGate, keys=state.keys, limiter=state.limiter, max_body=settings.max_body_bytes

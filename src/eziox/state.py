@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from eziox.analytics.recorder import Recorder
@@ -9,6 +10,8 @@ from eziox.analytics.rollup import RollupWorker
 from eziox.auth.keycache import KeyCache
 from eziox.config import Settings
 from eziox.db import Database
+from eziox.pages.cache import PageVersions
+from eziox.pages.repository import page_version
 from eziox.ratelimit import Limiter, make_limiter
 from eziox.webhooks.delivery import DeliveryWorker
 
@@ -22,6 +25,7 @@ class AppState:
     recorder: Recorder
     rollup: RollupWorker
     webhooks: DeliveryWorker
+    page_versions: PageVersions
 
     @classmethod
     def build(cls, settings: Settings) -> AppState:
@@ -33,7 +37,9 @@ class AppState:
         recorder = Recorder(db, country_header=settings.country_header)
         rollup = RollupWorker(db, interval=settings.rollup_interval)
         webhooks = DeliveryWorker(db, settings)
-        state = cls(settings, db, limiter, keys, recorder, rollup, webhooks)
+        versions = PageVersions(_version_reader(db), size=settings.page_cache_size * 4)
+        db.on_pages_changed = versions.forget  # a local commit: the next request reads anew
+        state = cls(settings, db, limiter, keys, recorder, rollup, webhooks, versions)
         db.on_keys_changed = state.keys_changed
         return state
 
@@ -49,3 +55,11 @@ class AppState:
         await self.keys.drain()
         await self.limiter.close()
         await self.db.dispose()
+
+
+def _version_reader(db: Database) -> Callable[[str], Awaitable[int | None]]:
+    async def read(account_id: str) -> int | None:
+        async with db.session() as session:
+            return await page_version(session, account_id)
+
+    return read

@@ -9,6 +9,7 @@ executemany: while a batch commits, the next one fills.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,8 @@ class Recorder:
         self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
+        # Told which accounts got clicks once they are committed (caches of click counts).
+        self.on_clicks: Callable[[set[str]], None] | None = None
 
     async def record(self, account_id: str, link_id: str | None, kind: int, visit: Visit) -> None:
         """Return once the event is committed (raises what the commit raised)."""
@@ -120,11 +123,13 @@ class Recorder:
         for committed in waiting:
             if not committed.done():
                 committed.set_result(None)
-        clicks = sum(1 for row in rows if row["kind"] == CLICK)
-        if clicks:
-            metrics.EVENTS.labels("click").inc(clicks)
-        if len(rows) > clicks:
-            metrics.EVENTS.labels("view").inc(len(rows) - clicks)
+        clicked = [row["account_id"] for row in rows if row["kind"] == CLICK]
+        if clicked:
+            metrics.EVENTS.labels("click").inc(len(clicked))
+            if self.on_clicks is not None:
+                self.on_clicks(set(clicked))
+        if len(rows) > len(clicked):
+            metrics.EVENTS.labels("view").inc(len(rows) - len(clicked))
 
     async def close(self) -> None:
         """Commit what is queued, then stop the writer."""

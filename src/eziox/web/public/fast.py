@@ -20,8 +20,8 @@ from starlette.types import Receive, Scope, Send
 
 from eziox.kit.time import utcnow
 from eziox.models import CLICK, VIEW
-from eziox.pages.cache import PageVersions, VersionedCache
-from eziox.pages.repository import LinkTarget, link_target, page_snapshot, page_version
+from eziox.pages.cache import VersionedCache
+from eziox.pages.repository import LinkTarget, link_target, page_snapshot
 from eziox.state import AppState
 from eziox.web.public.page import RenderedPage, cache_control, rendered_for_visitors
 from eziox.web.public.routes import GONE_LINK, no_one_named, sensitive_page
@@ -53,18 +53,12 @@ class PublicCaches:
         self.db = state.db
         self.public_url = state.settings.public_url
         size = state.settings.page_cache_size
-        self.versions = PageVersions(self._version, size * 4)
         self.pages: VersionedCache[str, RenderedPage] = VersionedCache(
-            self.versions, self._page, size
+            state.page_versions, self._page, size
         )
         self.targets: VersionedCache[str, LinkTarget] = VersionedCache(
-            self.versions, self._target, size * 4
+            state.page_versions, self._target, size * 4
         )
-        state.db.on_pages_changed = self.versions.forget
-
-    async def _version(self, account_id: str) -> int | None:
-        async with self.db.session() as session:
-            return await page_version(session, account_id)
 
     async def _page(self, username: str) -> RenderedPage | None:
         async with self.db.session() as session:

@@ -1,0 +1,125 @@
+"""Recent answers to an account's hottest /v1 reads, replayed while they are still exact.
+
+`GET /v1/links` is what integrations poll. Its answer depends on the account's links (every
+change to them bumps the account's page version, see `eziox.pages.changes`) and on click
+counts and schedules (which move without a version bump). So an answer is replayed only
+while all of these hold:
+
+- the account's page version is the one the answer was built at (a commit here drops what
+  this process knows at once; another instance's commit shows within `REVALIDATE_AFTER`);
+- no click of the account was committed by this process since;
+- it is younger than `REVALIDATE_AFTER` (clicks counted by other instances, schedules).
+
+It runs inside the API gate: every replay is authenticated, counted against the account's
+rate limit and carries its headers, like any other answer. Only a query string the route
+itself answered with 200 is ever replayed, so validation errors are never cached.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from eziox.analytics.recorder import Recorder
+from eziox.auth.gate import PRINCIPAL
+from eziox.auth.principal import Principal
+from eziox.auth.scopes import Permission
+from eziox.pages.cache import REVALIDATE_AFTER, PageVersions
+
+# Path -> the permission its route declares (the route still checks it on every miss).
+REPLAYED = {"/v1/links": Permission.LINKS_READ}
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    version: int | None
+    clicks: int
+    built: float
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    route: Any  # the route that answered: metrics and the access line name replays by it
+
+
+class ApiReadCache:
+    def __init__(
+        self, app: ASGIApp, *, versions: PageVersions, recorder: Recorder, size: int
+    ) -> None:
+        self.app = app
+        self.versions = versions
+        self.size = size
+        self._answers: dict[tuple[str, str, bytes], _Answer] = {}
+        self._clicks: dict[str, int] = {}  # per account: moves when its clicks commit here
+        recorder.on_clicks = self.clicked
+
+    def clicked(self, account_ids: set[str]) -> None:
+        for account_id in account_ids:
+            self._clicks[account_id] = self._clicks.get(account_id, 0) + 1
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        principal = _replayable(scope)
+        if principal is None:
+            await self.app(scope, receive, send)
+            return
+        account_id = principal.account_id
+        key = (account_id, scope["path"], scope["query_string"])
+        version = await self.versions.current(account_id)
+        clicks = self._clicks.get(account_id, 0)
+        answer = self._answers.get(key)
+        if answer is not None and self._exact(answer, version, clicks):
+            scope["route"] = answer.route
+            await send({"type": "http.response.start", "status": 200, "headers": answer.headers})
+            await send({"type": "http.response.body", "body": answer.body})
+            return
+        epoch, built = self.versions.epoch, time.time()
+        kept = _Kept(send)
+        await self.app(scope, receive, kept.send)
+        if (
+            kept.complete
+            and epoch == self.versions.epoch
+            and clicks == self._clicks.get(account_id, 0)
+        ):
+            answer = _Answer(version, clicks, built, kept.headers, kept.body, scope.get("route"))
+            self._keep(key, answer)
+
+    def _exact(self, answer: _Answer, version: int | None, clicks: int) -> bool:
+        age = time.time() - answer.built
+        return answer.version == version and answer.clicks == clicks and 0 <= age < REVALIDATE_AFTER
+
+    def _keep(self, key: tuple[str, str, bytes], answer: _Answer) -> None:
+        self._answers.pop(key, None)  # re-inserted last: the oldest entries go first
+        self._answers[key] = answer
+        if len(self._answers) > self.size:
+            del self._answers[next(iter(self._answers))]
+
+
+def _replayable(scope: Scope) -> Principal | None:
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return None
+    permission = REPLAYED.get(scope["path"])
+    principal: Principal | None = scope.get("state", {}).get(PRINCIPAL)
+    if permission is None or principal is None or permission not in principal.permissions:
+        return None
+    return principal
+
+
+class _Kept:
+    """Passes a response on while keeping a copy of a plain 200 answer."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body = b""
+        self.complete = False
+        self._ok = False
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._ok = message["status"] == 200
+            self.headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body" and self._ok:
+            self.body += message.get("body", b"")
+            self.complete = not message.get("more_body", False)
+        await self._send(message)
