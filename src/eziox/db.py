@@ -9,13 +9,14 @@ from contextvars import ContextVar
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 from sqlalchemy.util import await_
 
 from eziox.config import Settings
@@ -58,10 +59,10 @@ class _WriterTurn:
 _TURN: ContextVar[_WriterTurn | None] = ContextVar("eziox_writer_turn", default=None)
 
 
-def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
+def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     # pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves:
     # writers take the lock up front (BEGIN IMMEDIATE) instead of failing on upgrade.
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -71,7 +72,7 @@ def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
         turn = _TURN.get() if immediate else None
@@ -84,7 +85,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(settings.db_url, pool_size=settings.db_pool_size)
-        _configure_sqlite(engine, settings.sqlite_synchronous)
+        _configure_sqlite(engine.sync_engine, settings.sqlite_synchronous)
         return engine
     return create_async_engine(
         settings.db_url,
@@ -104,6 +105,7 @@ class Database:
         self.on_pages_changed: Callable[[frozenset[str]], None] | None = None
         self.engine = make_engine(settings)
         self.is_sqlite = settings.is_sqlite
+        self._sqlite_synchronous = settings.sqlite_synchronous
         # Reads see one snapshot (PostgreSQL: REPEATABLE READ; SQLite WAL reads already do),
         # so rollups and the not-yet-rolled-up tail are never seen half-moved.
         reader = (
@@ -152,6 +154,21 @@ class Database:
         async with self.session(write=write) as session:
             yield session
             await self.commit(session)
+
+    def blocking_sqlite_engine(self) -> Engine:
+        """A plain (thread-bound) engine on the same SQLite file, configured the same way:
+        for a writer that runs its statements on a thread of its own."""
+        assert self.is_sqlite
+        url = self.engine.url.set(drivername="sqlite+pysqlite")
+        engine = create_engine(url, poolclass=NullPool)
+        _configure_sqlite(engine, self._sqlite_synchronous)
+        return engine
+
+    @asynccontextmanager
+    async def sqlite_write_turn(self) -> AsyncIterator[None]:
+        """This process's SQLite write turn, for a writer that does not use a session."""
+        async with self._sqlite_writer:
+            yield
 
     async def dispose(self) -> None:
         await self.engine.dispose()

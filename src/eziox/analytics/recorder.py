@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Table, insert
 
 from eziox.analytics.classify import classify_agent, referrer_domain
 from eziox.analytics.geo import country_from_header, country_of
 from eziox.analytics.visitors import SaltBook, visitor_hash
-from eziox.db import Database
+from eziox.db import WRITE_OPTION, Database
 from eziox.kit.epoch import day_of
 from eziox.kit.time import utcnow
 from eziox.models import CLICK, EventInbox
@@ -48,6 +49,7 @@ class Recorder:
         self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
+        self._inbox = _SqliteInbox(db) if db.is_sqlite else _AsyncInbox(db)
         # Told which accounts got clicks once they are committed (caches of click counts).
         self.on_clicks: Callable[[set[str]], None] | None = None
 
@@ -113,8 +115,7 @@ class Recorder:
         self, rows: list[dict[str, Any]], waiting: list[asyncio.Future[None]]
     ) -> None:
         try:
-            async with self.db.transaction() as session:
-                await session.execute(insert(INBOX), rows)
+            await self._inbox.write(rows)
         except Exception as exc:  # every request of the batch answers with the error
             for committed in waiting:
                 if not committed.done():
@@ -137,3 +138,67 @@ class Recorder:
         if self._writer is not None and self._wake is not None:
             self._wake.set()
             await self._writer
+        await self._inbox.close()
+
+
+class _AsyncInbox:
+    """Batches through the async engine, in a Core transaction (PostgreSQL: asyncpg)."""
+
+    def __init__(self, db: Database) -> None:
+        self.engine = db.engine
+
+    async def write(self, rows: list[dict[str, Any]]) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(insert(INBOX), rows)
+
+    async def close(self) -> None:
+        return None
+
+
+class _SqliteInbox:
+    """Batches on a thread of its own, through one connection of its own (SQLite).
+
+    The async driver moves every call between the event loop and a thread; a batch here is
+    one hand-off: BEGIN IMMEDIATE, one executemany of the statement SQLAlchemy compiled, and
+    COMMIT, all on the writer thread, in this process's write turn.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.engine = db.blocking_sqlite_engine()
+        keys = [column.name for column in INBOX.columns if column.name != "id"]
+        statement = insert(INBOX).compile(dialect=self.engine.dialect, column_keys=keys)
+        self.sql = str(statement)
+        self.columns = [
+            (name, INBOX.c[name].type.bind_processor(self.engine.dialect))
+            for name in statement.positiontup or ()
+        ]
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="eziox-events")
+        self.connection: Connection | None = None
+
+    async def write(self, rows: list[dict[str, Any]]) -> None:
+        values = [
+            tuple(convert(row[name]) if convert else row[name] for name, convert in self.columns)
+            for row in rows
+        ]
+        async with self.db.sqlite_write_turn():
+            await asyncio.get_running_loop().run_in_executor(self.thread, self._write, values)
+
+    def _write(self, values: list[tuple[Any, ...]]) -> None:
+        if self.connection is None or self.connection.closed:
+            self.connection = self.engine.connect().execution_options(**{WRITE_OPTION: True})
+        try:
+            with self.connection.begin():
+                self.connection.exec_driver_sql(self.sql, values)
+        except Exception:
+            self.connection.close()  # a fresh one next time
+            raise
+
+    async def close(self) -> None:
+        def stop() -> None:
+            if self.connection is not None:
+                self.connection.close()
+            self.engine.dispose()
+
+        await asyncio.get_running_loop().run_in_executor(self.thread, stop)
+        self.thread.shutdown()

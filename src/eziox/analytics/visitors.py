@@ -6,7 +6,6 @@ still arrive, then deleted — after that nobody, us included, can link a hash t
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 
@@ -52,7 +51,7 @@ async def _load_or_create(session: AsyncSession, day: int) -> bytes:
 
 def visitor_hash(salt: bytes, ip: str, user_agent: str, account_id: str) -> bytes:
     message = "\x1f".join((ip, user_agent, account_id)).encode("utf-8", "replace")
-    return hmac.new(salt, message, hashlib.sha256).digest()[:16]
+    return hmac.digest(salt, message, "sha256")[:16]  # one C call: hmac.new costs 5x more
 
 
 async def forget_old_salts(session: AsyncSession, today: int) -> int:

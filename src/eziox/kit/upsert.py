@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import FromClause
@@ -10,21 +11,38 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def _insert(dialect: str, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def insert_ignore(session: AsyncSession, table: FromClause, keys: Sequence[str]) -> Any:
     """INSERT that skips rows whose ``keys`` already exist."""
-    return _insert(session, table).on_conflict_do_nothing(index_elements=list(keys))
+    return _insert_ignore(_dialect(session), table, tuple(keys))
 
 
 def upsert_add(
     session: AsyncSession, table: FromClause, keys: Sequence[str], counters: Sequence[str]
 ) -> Any:
     """INSERT, or add the given ``counters`` to the existing row with the same ``keys``."""
-    statement = _insert(session, table)
+    return _upsert_add(_dialect(session), table, tuple(keys), tuple(counters))
+
+
+# Built once per shape: the roll-up runs these every second, and a statement object that is
+# reused also keeps SQLAlchemy's cache key instead of computing it again on every execution.
+@lru_cache(maxsize=64)
+def _insert_ignore(dialect: str, table: FromClause, keys: tuple[str, ...]) -> Any:
+    return _insert(dialect, table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+@lru_cache(maxsize=64)
+def _upsert_add(
+    dialect: str, table: FromClause, keys: tuple[str, ...], counters: tuple[str, ...]
+) -> Any:
+    statement = _insert(dialect, table)
     return statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: table.c[name] + statement.excluded[name] for name in counters},
