@@ -7,13 +7,14 @@ import io
 import json
 import logging
 import logging.config
+import re
 import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from eziox.ops.logs import log_config
+from eziox.ops.logs import log_access, log_config, request_id
 
 FORGED = "2026-12-02 16:00:00,000 INFO    eziox.access: POST /profile/settings/delete 200"
 # CR LF, then the forged line; a U+2028 line separator; a right-to-left override.
@@ -78,3 +79,44 @@ def test_a_traceback_never_starts_a_line_of_its_own() -> None:
     assert all(line.startswith("    ") for line in rest), rest
     assert "\r" not in "".join(rest)
     assert record.getMessage() == "failed on a\nb"  # the record itself is left as it was
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_the_direct_access_line_is_what_the_logging_call_writes(log_format: str) -> None:
+    """The request line skips the logging machinery for plain stream handlers: its text must
+    be exactly what the formatter makes of the record (timestamps aside)."""
+    config = log_config(log_format, "info")
+    formatter = logging.config.DictConfigurator(config).configure_formatter(
+        config["formatters"]["default"]
+    )
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    logger = logging.getLogger("eziox")
+    saved = logger.handlers[:], logger.propagate, logger.level
+    logger.handlers, logger.propagate = [handler], False
+    logger.setLevel(logging.INFO)
+    fields = ("req_1", "GET", "/l/{link_id}", "/l/x\r\n\u202eevil", 302, 1.25)
+    token = request_id.set("req_1")  # as while serving that request
+    try:
+        log_access(*fields)  # straight to the stream
+        logger.addFilter(lambda _: True)  # a filter on the way: the logging call is used
+        log_access(*fields)
+    finally:
+        request_id.reset(token)
+        logger.handlers, logger.propagate, _ = saved
+        logger.setLevel(saved[2])
+        logger.filters.clear()
+    direct, logged = stream.getvalue().splitlines()
+    if log_format == "text":
+        assert direct[23:] == logged[23:] == (
+            " INFO    eziox.access: GET /l/x\\r\\n\\u202eevil 302 1.2 ms [req_1]"
+        )
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}", direct[:23])
+    else:
+        one, other = json.loads(direct), json.loads(logged)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", one.pop("time"))
+        other.pop("time")
+        assert one == other
+        assert one["path"] == "/l/x\r\n\u202eevil"
+        assert one["route"] == "/l/{link_id}"
