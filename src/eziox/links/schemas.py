@@ -18,7 +18,8 @@ from eziox.kit.text import plain, trimmed, trimmed_schema
 from eziox.kit.timestamps import Timestamp
 from eziox.kit.urls import LINK_URL_SCHEMA, ImageUrl, LinkUrl
 
-# 1-100 characters, no leading or trailing whitespace (the dashboard trims before sending).
+# 1-100 characters, no leading or trailing whitespace (the dashboard trims before sending),
+# something visible and no bidi overrides (kit/text.py TRIMMED_PATTERN).
 Title = Annotated[str, trimmed(100)]
 
 
