@@ -17,6 +17,7 @@ itself answered with 200 is ever replayed, so validation errors are never cached
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,9 @@ class ApiReadCache:
         self.size = size
         self._answers: dict[tuple[str, str, bytes], _Answer] = {}
         self._clicks: dict[str, int] = {}  # per account: moves when its clicks commit here
+        self._building: dict[
+            tuple[tuple[str, str, bytes], int, int], asyncio.Future[_Answer | None]
+        ] = {}
         recorder.on_clicks = self.clicked
 
     def clicked(self, account_ids: set[str]) -> None:
@@ -68,21 +72,46 @@ class ApiReadCache:
         version = await self.versions.current(account_id)
         clicks = self._clicks.get(account_id, 0)
         answer = self._answers.get(key)
-        if answer is not None and self._exact(answer, version, clicks):
-            scope["route"] = answer.route
-            await send({"type": "http.response.start", "status": 200, "headers": answer.headers})
-            await send({"type": "http.response.body", "body": answer.body})
-            return
-        epoch, built = self.versions.epoch, time.time()
-        kept = _Kept(send)
-        await self.app(scope, receive, kept.send)
-        if (
-            kept.complete
-            and epoch == self.versions.epoch
-            and clicks == self._clicks.get(account_id, 0)
-        ):
-            answer = _Answer(version, clicks, built, kept.headers, kept.body, scope.get("route"))
-            self._keep(key, answer)
+        if answer is None or not self._exact(answer, version, clicks):
+            # One request builds the answer; the others asking the same meanwhile (as of the
+            # same local state) wait for it instead of all reaching the database at once.
+            flight = (key, self.versions.epoch, clicks)
+            leader = self._building.get(flight)
+            if leader is None:
+                await self._build(flight, version, scope, receive, send)
+                return
+            answer = await asyncio.shield(leader)
+            if answer is None:  # not a replayable answer (an error, say): ask the route
+                await self.app(scope, receive, send)
+                return
+        scope["route"] = answer.route
+        await send({"type": "http.response.start", "status": 200, "headers": answer.headers})
+        await send({"type": "http.response.body", "body": answer.body})
+
+    async def _build(
+        self,
+        flight: tuple[tuple[str, str, bytes], int, int],
+        version: int | None,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        key, epoch, clicks = flight
+        done: asyncio.Future[_Answer | None] = asyncio.get_running_loop().create_future()
+        self._building[flight] = done
+        answer = None
+        try:
+            built, kept = time.time(), _Kept(send)
+            await self.app(scope, receive, kept.send)
+            if kept.complete:
+                answer = _Answer(
+                    version, clicks, built, kept.headers, kept.body, scope.get("route")
+                )
+                if epoch == self.versions.epoch and clicks == self._clicks.get(key[0], 0):
+                    self._keep(key, answer)
+        finally:
+            del self._building[flight]
+            done.set_result(answer)
 
     def _exact(self, answer: _Answer, version: int | None, clicks: int) -> bool:
         age = time.time() - answer.built
