@@ -21,6 +21,7 @@ from eziox.analytics.geo import country_from_header, country_of
 from eziox.analytics.visitors import SaltBook, visitor_hash
 from eziox.db import WRITE_OPTION, Database
 from eziox.kit.epoch import day_of
+from eziox.kit.singleflight import SingleFlight
 from eziox.kit.time import utcnow
 from eziox.models import CLICK, EventInbox
 from eziox.ops import metrics
@@ -44,6 +45,7 @@ class Recorder:
         self.db = db
         self.country_header = country_header
         self.salts = SaltBook()
+        self._salt_loads: SingleFlight[int, bytes] = SingleFlight()
         self._rows: list[dict[str, Any]] = []
         self._waiting: list[asyncio.Future[None]] = []
         self._wake: asyncio.Event | None = None
@@ -89,10 +91,13 @@ class Recorder:
 
     async def _salt(self, day: int) -> bytes:
         salt = self.salts.cached(day)
-        if salt is None:  # once a day per process
-            async with self.db.transaction() as session:
-                salt = await self.salts.salt_for(session, day)
+        if salt is None:  # once a day per process, however many requests arrive meanwhile
+            salt = await self._salt_loads.run(day, lambda: self._load_salt(day))
         return salt
+
+    async def _load_salt(self, day: int) -> bytes:
+        async with self.db.transaction() as session:
+            return await self.salts.salt_for(session, day)
 
     def _start(self) -> asyncio.Event:
         if self._wake is None:

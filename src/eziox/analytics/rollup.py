@@ -8,6 +8,7 @@ batch with FOR UPDATE SKIP LOCKED, and rollup rows are written in key order.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections import defaultdict
@@ -15,11 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import BigInteger, ColumnElement, Table, any_, bindparam, delete, insert, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.db import Database
-from eziox.kit.epoch import day_of, hour_of
+from eziox.kit.epoch import hour_of
 from eziox.kit.upsert import insert_ignore, upsert_add
 from eziox.models import (
     ACCOUNT_ROW,
@@ -60,32 +62,46 @@ class Tally:
     visitors: dict[tuple[str, int, bytes], int] = field(default_factory=dict)
 
 
-def _dimension_values(event: Any) -> Iterable[tuple[str, str]]:
-    yield "referrer", event.referrer or DIRECT
-    yield "device", event.device
-    yield "browser", event.browser
-    yield "os", event.os
-    yield "country", event.country or UNKNOWN
-    if event.link_id:
-        yield "link", event.link_id
-
-
 def tally(events: Iterable[Any]) -> Tally:
+    """Count events (bots left out). Events that differ only in their visitor are counted
+    together first: a batch of a busy page's traffic repeats a few dozen shapes."""
     result = Tally()
+    shapes: collections.Counter[tuple[Any, ...]] = collections.Counter()
     for event in events:
         if event.is_bot:
             continue
-        hour, day = hour_of(event.occurred_at), day_of(event.occurred_at)
-        slot = 1 if event.kind == CLICK else 0
-        result.hourly[(event.account_id, ACCOUNT_ROW, hour)][slot] += 1
-        result.counters[(event.account_id, ACCOUNT_ROW)][slot] += 1
-        if event.link_id and slot:
-            result.hourly[(event.account_id, event.link_id, hour)][1] += 1
-            result.counters[(event.account_id, event.link_id)][1] += 1
-        for dimension, value in _dimension_values(event):
-            result.dims[(event.account_id, day, dimension, value)][slot] += 1
-        result.visitors.setdefault((event.account_id, day, event.visitor), hour)
+        hour = hour_of(event.occurred_at)
+        shapes[
+            (
+                event.account_id, event.link_id, event.kind, hour, event.referrer,
+                event.device, event.browser, event.os, event.country,
+            )
+        ] += 1  # fmt: skip
+        result.visitors.setdefault((event.account_id, hour // 24, event.visitor), hour)
+    for shape, times in shapes.items():
+        _count_shape(result, shape, times)
     return result
+
+
+def _count_shape(result: Tally, shape: tuple[Any, ...], times: int) -> None:
+    account_id, link_id, kind, hour, referrer, device, browser, os_name, country = shape
+    day, slot = hour // 24, 1 if kind == CLICK else 0
+    result.hourly[(account_id, ACCOUNT_ROW, hour)][slot] += times
+    result.counters[(account_id, ACCOUNT_ROW)][slot] += times
+    if link_id and slot:
+        result.hourly[(account_id, link_id, hour)][1] += times
+        result.counters[(account_id, link_id)][1] += times
+    dimensions = [
+        ("referrer", referrer or DIRECT),
+        ("device", device),
+        ("browser", browser),
+        ("os", os_name),
+        ("country", country or UNKNOWN),
+    ]
+    if link_id:
+        dimensions.append(("link", link_id))
+    for dimension, value in dimensions:
+        result.dims[(account_id, day, dimension, value)][slot] += times
 
 
 async def known_visitors(
@@ -168,12 +184,24 @@ async def roll_up_batch(session: AsyncSession, limit: int = 2000) -> int:
         return 0
     await apply(session, tally(events))
     await emit_clicks(session, events)  # link.clicked webhooks leave the inbox with the clicks
-    ids = [e.id for e in events]
-    for chunk in _chunks(ids, 500):  # archived by the database itself: no row comes back here
-        claimed = _INBOX.c.id.in_(chunk)
-        await session.execute(insert(EVENTS).from_select(_EVENT_COLUMNS, _ARCHIVED.where(claimed)))
-        await session.execute(delete(_INBOX).where(claimed))
+    claimed = _claimed(session, [e.id for e in events])
+    # Archived by the database itself: no row comes back here.
+    await session.execute(insert(EVENTS).from_select(_EVENT_COLUMNS, _ARCHIVED.where(claimed)))
+    await session.execute(delete(_INBOX).where(claimed))
     return len(events)
+
+
+def _claimed(session: AsyncSession, ids: list[int]) -> ColumnElement[bool]:
+    """The batch's inbox rows, as one predicate with at most two parameters.
+
+    SQLite: this transaction holds the write lock since its first statement, so no insert is
+    in flight, and the batch (the lowest ids, in order) is every row from its first id to its
+    last. PostgreSQL: rows are claimed with SKIP LOCKED and ids can commit out of order, so
+    the ids themselves are passed, as one array.
+    """
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return _INBOX.c.id == any_(bindparam("claimed", ids, type_=postgresql.ARRAY(BigInteger)))
+    return _INBOX.c.id.between(ids[0], ids[-1])
 
 
 async def roll_up_all(db: Database, limit: int = 2000) -> int:

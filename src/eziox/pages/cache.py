@@ -14,11 +14,12 @@ Loads are single-flight per key, and nothing loaded before a `forget` is kept af
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Generic, Protocol, TypeVar
+
+from eziox.kit.singleflight import SingleFlight
 
 REVALIDATE_AFTER = 0.5  # seconds; the issue's bound for other instances is one second
 
@@ -40,25 +41,6 @@ class Versioned(Protocol):
 E = TypeVar("E", bound=Versioned)
 
 
-class _SingleFlight(Generic[K, T]):
-    """One load per key at a time; callers arriving meanwhile share its result."""
-
-    def __init__(self) -> None:
-        self._running: dict[K, asyncio.Future[T]] = {}
-
-    async def run(self, key: K, load: Callable[[], Awaitable[T]]) -> T:
-        running = self._running.get(key)
-        if running is None:
-            running = self._running[key] = asyncio.ensure_future(load())
-            running.add_done_callback(lambda done: self._finished(key, done))
-        return await asyncio.shield(running)
-
-    def _finished(self, key: K, done: asyncio.Future[T]) -> None:
-        del self._running[key]
-        if not done.cancelled():
-            done.exception()  # retrieved here: a failed load is reported to its callers only
-
-
 class PageVersions:
     """What this process knows of each account's page version, and since when."""
 
@@ -66,7 +48,7 @@ class PageVersions:
         self._read = read
         self._size = size
         self._known: dict[str, tuple[int | None, float]] = {}
-        self._reads: _SingleFlight[tuple[str, int], int | None] = _SingleFlight()
+        self._reads: SingleFlight[tuple[str, int], int | None] = SingleFlight()
         self.epoch = 0  # moves on every forget: loads begun before it are not kept
 
     async def current(self, account_id: str) -> int | None:
@@ -106,7 +88,7 @@ class VersionedCache(Generic[K, E]):
         self._load = load
         self._size = size
         self._entries: dict[K, E] = {}
-        self._loads: _SingleFlight[tuple[K, int], E | None] = _SingleFlight()
+        self._loads: SingleFlight[tuple[K, int], E | None] = SingleFlight()
 
     async def get(self, key: K) -> E | None:
         entry = self._entries.get(key)
