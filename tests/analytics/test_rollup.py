@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from eziox.accounts.service import set_tier
 from eziox.analytics.retention import prune
-from eziox.analytics.rollup import roll_up_all, roll_up_batch
+from eziox.analytics.rollup import roll_up_all, roll_up_next
 from eziox.models import Event, EventInbox
 from tests.analytics.factories import record
 from tests.factories import Caller, state_of
@@ -38,8 +38,7 @@ async def test_concurrent_recording_and_rolling_up_loses_nothing(
 
     async def roll_repeatedly() -> None:
         for _ in range(15):
-            async with db.transaction() as session:
-                await roll_up_batch(session, limit=7)
+            await roll_up_next(db, limit=7)
             await asyncio.sleep(0)
 
     async def visit(i: int) -> None:

@@ -1,8 +1,9 @@
 """Batch roll-up: inbox events → archive + hourly, daily-dimension, counter and visitor rows.
 
-`tally` is pure and also serves queries (the not-yet-rolled-up tail); `roll_up_batch` moves
+`tally` is pure and also serves queries (the not-yet-rolled-up tail); `roll_up_next` moves
 one batch in one transaction. On PostgreSQL several workers can run at once: each claims its
-batch with FOR UPDATE SKIP LOCKED, and rollup rows are written in key order.
+batch with FOR UPDATE SKIP LOCKED, and rollup rows are written in key order. On SQLite the
+batch is read and tallied before the write turn is taken, and checked again inside it.
 """
 
 from __future__ import annotations
@@ -174,45 +175,82 @@ async def _upsert(
     await session.execute(upsert_add(session, model.__table__, keys, counters), rows)
 
 
-async def roll_up_batch(session: AsyncSession, limit: int = 2000) -> int:
-    """Move up to ``limit`` inbox events into the archive and the rollups; return how many."""
+async def _roll_up_postgres(session: AsyncSession, limit: int) -> int:
+    """Move up to ``limit`` inbox events into the archive and the rollups; return how many.
+
+    PostgreSQL: the batch is claimed with FOR UPDATE SKIP LOCKED, so workers of several
+    instances each take their own rows.
+    """
     # Core statements throughout: every event passes through here once, so no ORM identity
     # map, and no in-Python "synchronize" pass over the deleted rows.
     query = select(_INBOX).order_by(_INBOX.c.id).limit(limit).with_for_update(skip_locked=True)
     events = (await session.execute(query)).all()
     if not events:
         return 0
-    await apply(session, tally(events))
-    await emit_clicks(session, events)  # link.clicked webhooks leave the inbox with the clicks
-    claimed = _claimed(session, [e.id for e in events])
-    # Archived by the database itself: no row comes back here.
-    await session.execute(insert(EVENTS).from_select(_EVENT_COLUMNS, _ARCHIVED.where(claimed)))
-    await session.execute(delete(_INBOX).where(claimed))
+    claimed = _INBOX.c.id == any_(
+        bindparam("claimed", [e.id for e in events], type_=postgresql.ARRAY(BigInteger))
+    )
+    await _move(session, events, tally(events), claimed)
     return len(events)
 
 
-def _claimed(session: AsyncSession, ids: list[int]) -> ColumnElement[bool]:
-    """The batch's inbox rows, as one predicate with at most two parameters.
+async def _move(
+    session: AsyncSession, events: Sequence[Any], counts: Tally, claimed: ColumnElement[bool]
+) -> None:
+    await apply(session, counts)
+    await emit_clicks(session, events)  # link.clicked webhooks leave the inbox with the clicks
+    # Archived by the database itself: no row comes back here.
+    await session.execute(insert(EVENTS).from_select(_EVENT_COLUMNS, _ARCHIVED.where(claimed)))
+    await session.execute(delete(_INBOX).where(claimed))
 
-    SQLite: this transaction holds the write lock since its first statement, so no insert is
-    in flight, and the batch (the lowest ids, in order) is every row from its first id to its
-    last. PostgreSQL: rows are claimed with SKIP LOCKED and ids can commit out of order, so
-    the ids themselves are passed, as one array.
+
+async def _roll_up_sqlite(db: Database, limit: int) -> int:
+    """SQLite has one writer at a time, and every view and click waits for its turn: read and
+    tally the batch outside the write turn, then take it only for the writes.
+
+    In the write transaction the batch must still be exactly the rows read (another process's
+    roll-up may have moved them, and a freed id can be given to a new row): if it is not,
+    nothing is written and the next round reads again. Once checked, the batch is one id
+    range, since nothing else writes while this transaction holds the lock.
     """
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        return _INBOX.c.id == any_(bindparam("claimed", ids, type_=postgresql.ARRAY(BigInteger)))
-    return _INBOX.c.id.between(ids[0], ids[-1])
+    async with db.session() as reader:
+        query = select(_INBOX).order_by(_INBOX.c.id).limit(limit)
+        events = (await reader.execute(query)).all()
+    if not events:
+        return 0
+    ids = [e.id for e in events]
+    counts = tally(events)
+    claimed = _INBOX.c.id.between(ids[0], ids[-1])
+    async with db.transaction() as session:
+        still = await session.execute(select(_INBOX.c.id).where(claimed).order_by(_INBOX.c.id))
+        if list(still.scalars()) != ids:
+            return 0
+        await _move(session, events, counts, claimed)
+    return len(events)
+
+
+async def roll_up_next(db: Database, limit: int) -> int:
+    """Roll up the next batch of at most ``limit`` events; return how many moved."""
+    if db.is_sqlite:
+        return await _roll_up_sqlite(db, limit)
+    async with db.transaction() as session:
+        return await _roll_up_postgres(session, limit)
 
 
 async def roll_up_all(db: Database, limit: int = 2000) -> int:
     """Roll up until the inbox is empty (tests, CLI, shutdown)."""
     total = 0
     while True:
-        async with db.transaction() as session:
-            moved = await roll_up_batch(session, limit)
+        moved = await roll_up_next(db, limit)
         total += moved
-        if moved < limit:
+        if moved < limit and not await _pending(db):
             return total
+
+
+async def _pending(db: Database) -> bool:
+    """A cheap read, so an idle server never takes SQLite's write lock."""
+    async with db.session() as session:
+        return await session.scalar(select(EventInbox.id).limit(1)) is not None
 
 
 class RollupWorker:
@@ -241,18 +279,12 @@ class RollupWorker:
             self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
 
-    async def _pending(self) -> bool:
-        """A cheap read first, so an idle server never takes SQLite's write lock."""
-        async with self.db.session() as session:
-            return await session.scalar(select(EventInbox.id).limit(1)) is not None
-
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
                 moved = 0
-                if await self._pending():
-                    async with self.db.transaction() as session:
-                        moved = await roll_up_batch(session, self.limit)
+                if await _pending(self.db):
+                    moved = await roll_up_next(self.db, self.limit)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the inbox keeps every event; the next round retries
