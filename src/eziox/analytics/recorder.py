@@ -172,10 +172,11 @@ class _SqliteInbox:
         self.db = db
         self.engine = db.blocking_sqlite_engine()
         keys = [column.name for column in INBOX.columns if column.name != "id"]
-        statement = insert(INBOX).compile(dialect=self.engine.dialect, column_keys=keys)
+        dialect = self.engine.dialect
+        statement = insert(INBOX).compile(dialect=dialect, column_keys=keys)
         self.sql = str(statement)
-        self.columns = [
-            (name, INBOX.c[name].type.bind_processor(self.engine.dialect))
+        self.columns = [  # each value as SQLAlchemy itself would bind it (the stored format)
+            (name, INBOX.c[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in statement.positiontup or ()
         ]
         self.thread = ThreadPoolExecutor(1, thread_name_prefix="eziox-events")

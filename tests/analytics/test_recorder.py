@@ -1,0 +1,49 @@
+"""Group commit: views and clicks are stored exactly as an ORM insert would store them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import time_machine
+from fastapi import FastAPI
+from sqlalchemy import String, cast, select
+
+from eziox.models import VIEW, EventInbox
+from tests.analytics.factories import visit
+from tests.factories import Caller, state_of
+
+ON_THE_HOUR = datetime(2026, 3, 1, 17, 0, 0, tzinfo=UTC)  # no microseconds to drop
+
+
+async def stored_times(app: FastAPI, account_id: str) -> list[str]:
+    async with state_of(app).db.session() as session:
+        query = select(cast(EventInbox.occurred_at, String)).where(
+            EventInbox.account_id == account_id
+        )
+        return list((await session.scalars(query.order_by(EventInbox.id))).all())
+
+
+async def test_batched_events_are_stored_like_any_other_row(app: FastAPI, caller: Caller) -> None:
+    state = state_of(app)
+    with time_machine.travel(ON_THE_HOUR, tick=False):
+        await asyncio.gather(
+            *(state.recorder.record(caller.account.id, None, VIEW, visit()) for _ in range(3))
+        )
+    async with state.db.transaction() as session:
+        row = (await stored_rows(app, caller.account.id))[0]
+        session.add(
+            EventInbox(
+                account_id=caller.account.id, kind=VIEW, occurred_at=ON_THE_HOUR,
+                visitor=row.visitor, device="desktop", browser="Chrome", os="Windows",
+            )
+        )  # fmt: skip
+    times = await stored_times(app, caller.account.id)
+    assert len(times) == 4
+    assert len(set(times)) == 1, times  # the batch wrote the time as the ORM did
+
+
+async def stored_rows(app: FastAPI, account_id: str) -> list[EventInbox]:
+    async with state_of(app).db.session() as session:
+        query = select(EventInbox).where(EventInbox.account_id == account_id)
+        return list((await session.scalars(query)).all())
