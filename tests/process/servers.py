@@ -282,6 +282,10 @@ async def running(*specs: tuple[Mapping[str, str], tuple[str, ...]]) -> AsyncIte
         for server in servers:
             await server.wait_ready()
         yield servers
+    except BaseException:
+        for server in servers:  # what the servers said, in the failed test's captured output
+            print(f"--- log of eziox {' '.join(server.args)} ---\n{server.log()[-20_000:]}")
+        raise
     finally:
         for server in servers:
             server.terminate()  # all shut down side by side
