@@ -2,8 +2,7 @@
 
 `tally` is pure and also serves queries (the not-yet-rolled-up tail); `roll_up_next` moves
 one batch in one transaction. On PostgreSQL several workers can run at once: each claims its
-batch with FOR UPDATE SKIP LOCKED, and rollup rows are written in key order. On SQLite the
-batch is read and tallied before the write turn is taken, and checked again inside it.
+batch with FOR UPDATE SKIP LOCKED, and rollup rows are written in key order.
 """
 
 from __future__ import annotations
@@ -204,36 +203,28 @@ async def _move(
     await session.execute(delete(_INBOX).where(claimed))
 
 
-async def _roll_up_sqlite(db: Database, limit: int) -> int:
-    """SQLite has one writer at a time, and every view and click waits for its turn: read and
-    tally the batch outside the write turn, then take it only for the writes.
+async def _roll_up_sqlite(session: AsyncSession, limit: int) -> int:
+    """SQLite: the write turn is held from the first statement, so the batch (the lowest ids)
+    is every row from its first id to its last, and no insert is in flight meanwhile.
 
-    In the write transaction the batch must still be exactly the rows read (another process's
-    roll-up may have moved them, and a freed id can be given to a new row): if it is not,
-    nothing is written and the next round reads again. Once checked, the batch is one id
-    range, since nothing else writes while this transaction holds the lock.
+    The batch is read inside the write transaction on purpose: SQLite reuses the id of a
+    deleted last row, so a batch read before the turn could, by the time the turn comes, name
+    rows another process's roll-up has moved and new events have taken the place of.
     """
-    async with db.session() as reader:
-        query = select(_INBOX).order_by(_INBOX.c.id).limit(limit)
-        events = (await reader.execute(query)).all()
+    query = select(_INBOX).order_by(_INBOX.c.id).limit(limit)
+    events = (await session.execute(query)).all()
     if not events:
         return 0
-    ids = [e.id for e in events]
-    counts = tally(events)
-    claimed = _INBOX.c.id.between(ids[0], ids[-1])
-    async with db.transaction() as session:
-        still = await session.execute(select(_INBOX.c.id).where(claimed).order_by(_INBOX.c.id))
-        if list(still.scalars()) != ids:
-            return 0
-        await _move(session, events, counts, claimed)
+    claimed = _INBOX.c.id.between(events[0].id, events[-1].id)
+    await _move(session, events, tally(events), claimed)
     return len(events)
 
 
 async def roll_up_next(db: Database, limit: int) -> int:
     """Roll up the next batch of at most ``limit`` events; return how many moved."""
-    if db.is_sqlite:
-        return await _roll_up_sqlite(db, limit)
     async with db.transaction() as session:
+        if db.is_sqlite:
+            return await _roll_up_sqlite(session, limit)
         return await _roll_up_postgres(session, limit)
 
 
