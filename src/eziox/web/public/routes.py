@@ -19,7 +19,7 @@ from eziox.errors import NotFound, ValidationFailed
 from eziox.kit.time import utcnow
 from eziox.models import CLICK, VIEW, Account
 from eziox.pages.cache import NEVER
-from eziox.pages.repository import LinkTarget, link_target, page_snapshot
+from eziox.pages.repository import LinkTarget, PageSnapshot, link_target, page_snapshot
 from eziox.state import AppState
 from eziox.templates.service import effective_theme
 from eziox.web.public.page import cache_control, next_change, render_bio
@@ -39,6 +39,15 @@ def _state(request: Request) -> AppState:
 
 def no_one_named(username: str) -> HTMLResponse:
     return not_found_page(f"No one here goes by @{username}.")
+
+
+async def _snapshot(state: AppState, username: str) -> PageSnapshot | HTMLResponse:
+    """The page of ``username``, or the 404 page to answer instead."""
+    if not USERNAME_PATTERN.match(username) or username in RESERVED_USERNAMES:
+        return not_found_page()
+    async with state.db.session() as session:
+        snapshot = await page_snapshot(session, username)
+    return no_one_named(username) if snapshot is None else snapshot
 
 
 @router.get("/l/{link_id}")
@@ -136,12 +145,9 @@ async def _qr(request: Request, username: str, kind: str) -> Response:
         return not_found_page(
             "The size must be a whole number from 1 to 40.", status=422, heading="Invalid size"
         )
-    if not USERNAME_PATTERN.match(username) or username in RESERVED_USERNAMES:
-        return not_found_page()
-    async with state.db.session() as session:
-        snapshot = await page_snapshot(session, username)
-    if snapshot is None:
-        return no_one_named(username)
+    snapshot = await _snapshot(state, username)
+    if not isinstance(snapshot, PageSnapshot):
+        return snapshot
     found = snapshot.account.username
     url = f"{state.settings.public_url.rstrip('/')}/{found}"
     buffer = io.BytesIO()
@@ -164,12 +170,9 @@ async def bio_page(request: Request, username: str) -> Response:
     """The bio page rendered for this request (signed-in viewers see their follow button);
     each GET (200 or 304) counts one view."""
     state = _state(request)
-    if not USERNAME_PATTERN.match(username) or username in RESERVED_USERNAMES:
-        return not_found_page()
-    async with state.db.session() as session:
-        snapshot = await page_snapshot(session, username)
-    if snapshot is None:
-        return no_one_named(username)
+    snapshot = await _snapshot(state, username)
+    if not isinstance(snapshot, PageSnapshot):
+        return snapshot
     follow_button = await _follow_state(request, snapshot.account)
     body, style_hash = render_bio(snapshot, state.settings.public_url, follow_button)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
