@@ -21,10 +21,10 @@ from typing import Generic, Protocol, TypeVar
 
 from eziox.kit.singleflight import SingleFlight
 
-REVALIDATE_AFTER = 0.5  # seconds; the bound for other instances is one second
+# Seconds: a change made by another instance shows within this (plus one version read).
+REVALIDATE_AFTER = 0.5
 
 K = TypeVar("K", bound=Hashable)
-T = TypeVar("T")
 
 
 class Versioned(Protocol):
