@@ -21,16 +21,22 @@ FORGED = "2026-12-02 16:00:00,000 INFO    eziox.access: POST /profile/settings/d
 HOSTILE_PATH = "/x%0d%0a" + FORGED.replace(" ", "%20") + "%E2%80%A8tail%E2%80%AEevil"
 
 
-@pytest.fixture(params=["text", "json"])
-def captured(request: pytest.FixtureRequest) -> Iterator[tuple[str, io.StringIO]]:
-    """What `eziox serve` would write to stderr, in the format of the parameter."""
-    config = log_config(request.param, "info")
+def stream_handler(log_format: str) -> tuple[io.StringIO, logging.StreamHandler[io.StringIO]]:
+    """A handler writing to a string with the formatter `eziox serve` configures."""
+    config = log_config(log_format, "info")
     formatter = logging.config.DictConfigurator(config).configure_formatter(
         config["formatters"]["default"]
     )
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
+    return stream, handler
+
+
+@pytest.fixture(params=["text", "json"])
+def captured(request: pytest.FixtureRequest) -> Iterator[tuple[str, io.StringIO]]:
+    """What `eziox serve` would write to stderr, in the format of the parameter."""
+    stream, handler = stream_handler(request.param)
     logger = logging.getLogger("eziox")
     level = logger.level
     logger.addHandler(handler)
@@ -87,13 +93,7 @@ def test_a_traceback_never_starts_a_line_of_its_own() -> None:
 def test_the_direct_access_line_is_what_the_logging_call_writes(log_format: str) -> None:
     """The request line skips the logging machinery for plain stream handlers: its text must
     be exactly what the formatter makes of the record (timestamps aside)."""
-    config = log_config(log_format, "info")
-    formatter = logging.config.DictConfigurator(config).configure_formatter(
-        config["formatters"]["default"]
-    )
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(formatter)
+    stream, handler = stream_handler(log_format)
     logger = logging.getLogger("eziox")
     saved = logger.handlers[:], logger.propagate, logger.level
     logger.handlers, logger.propagate = [handler], False
