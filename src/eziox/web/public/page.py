@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from eziox.kit.time import utcnow
@@ -84,10 +83,8 @@ def rendered_for_visitors(snapshot: PageSnapshot, public_url: str) -> RenderedPa
         *((k.lower().encode(), v.encode()) for k, v in security_headers(style_hash).items()),
     ]
     etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
-    changes = next_change(snapshot.links, utcnow())
-    expires = NEVER if changes is None else changes.timestamp()
     account = snapshot.account
-    return RenderedPage(account.id, account.page_version, expires, body, etag, headers)
+    return RenderedPage(account.id, account.page_version, expires_of(snapshot), body, etag, headers)
 
 
 def _sections(rows: list[Any], links: list[PageLink], groups: Any) -> list[PageSection]:
@@ -100,10 +97,12 @@ def _sections(rows: list[Any], links: list[PageLink], groups: Any) -> list[PageS
     return sections
 
 
-def next_change(rows: Any, now: datetime) -> datetime | None:
-    """When the next scheduled link appears or disappears (None: nothing scheduled)."""
-    moments = [m for r in rows for m in (r.starts_at, r.ends_at) if m is not None and m > now]
-    return min(moments) if moments else None
+def expires_of(snapshot: PageSnapshot) -> float:
+    """When the next scheduled link appears or disappears (NEVER: nothing scheduled)."""
+    now = utcnow()
+    links = snapshot.links
+    moments = [m for r in links for m in (r.starts_at, r.ends_at) if m is not None and m > now]
+    return min(moments).timestamp() if moments else NEVER
 
 
 def cache_control(expires: float, now: float, cdn_ttl: int) -> bytes:

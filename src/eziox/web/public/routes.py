@@ -18,11 +18,10 @@ from eziox.accounts.rules import RESERVED_USERNAMES, USERNAME_PATTERN
 from eziox.errors import NotFound, ValidationFailed
 from eziox.kit.time import utcnow
 from eziox.models import CLICK, VIEW, Account
-from eziox.pages.cache import NEVER
 from eziox.pages.repository import LinkTarget, PageSnapshot, link_target, page_snapshot
 from eziox.state import AppState
 from eziox.templates.service import effective_theme
-from eziox.web.public.page import cache_control, next_change, render_bio
+from eziox.web.public.page import cache_control, expires_of, render_bio
 from eziox.web.public.visits import VisitCounter
 from eziox.web.render import not_found_page, render_html, security_headers
 from eziox.web.sessions import SESSION_COOKIE, csrf_ok, current_user, same_site_origin
@@ -35,6 +34,12 @@ GONE_LINK = "This link does not exist or is no longer active."
 def _state(request: Request) -> AppState:
     state: AppState = request.app.state.eziox
     return state
+
+
+def _counter(request: Request) -> VisitCounter:
+    """The app's one visit counter (made with the public lane, see `eziox.app`)."""
+    counter: VisitCounter = request.app.public.counter
+    return counter
 
 
 def no_one_named(username: str) -> HTMLResponse:
@@ -60,7 +65,7 @@ async def follow_link(request: Request, link_id: str) -> Response:
         return not_found_page(GONE_LINK)
     if target.sensitive and request.query_params.get("continue") != "1":
         return await sensitive_page(state, target)
-    await VisitCounter(state).count(request.scope, target.account_id, link_id, CLICK)
+    await _counter(request).count(request.scope, target.account_id, link_id, CLICK)
     return RedirectResponse(
         target.url, 302, headers={"Cache-Control": "no-store", "Referrer-Policy": "origin"}
     )
@@ -179,10 +184,9 @@ async def bio_page(request: Request, username: str) -> Response:
     if follow_button and follow_button["signed_in"]:
         cache = "private, no-store"  # personalised: the viewer's own follow button
     else:
-        changes = next_change(snapshot.links, utcnow())
-        expires = NEVER if changes is None else changes.timestamp()
-        cache = cache_control(expires, time.time(), state.settings.page_cdn_ttl).decode()
-    await VisitCounter(state).count(request.scope, snapshot.account.id, None, VIEW)
+        ttl = state.settings.page_cdn_ttl
+        cache = cache_control(expires_of(snapshot), time.time(), ttl).decode()
+    await _counter(request).count(request.scope, snapshot.account.id, None, VIEW)
     headers = {"ETag": etag, "Cache-Control": cache}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
