@@ -38,6 +38,14 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's backlog of 5 overflows when two workers post a batch each at once on a
+    # busy machine: the kernel drops the extra connection attempts, the sender's connect
+    # retries after a second and runs past the tests' 1 s timeout, and the delivery is
+    # retried later instead of arriving now.
+    request_queue_size = 128
+
+
 class Receiver:
     """`plan(path, Reply, …)` queues answers for a path; afterwards, and elsewhere, 200 ok."""
 
@@ -70,7 +78,7 @@ class Receiver:
             def log_message(self, *_: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
