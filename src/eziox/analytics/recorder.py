@@ -12,9 +12,11 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from eziox.analytics.classify import classify_agent, referrer_domain
 from eziox.analytics.geo import country_from_header, country_of
@@ -40,18 +42,28 @@ class Visit:
     own_host: str | None
 
 
+# The order of an event's values in the rows handed to the inbox writers.
+FIELDS = (
+    "account_id", "link_id", "kind", "occurred_at", "visitor", "is_bot",
+    "referrer", "device", "browser", "os", "country",
+)  # fmt: skip
+_ACCOUNT, _KIND, _OCCURRED = FIELDS.index("account_id"), FIELDS.index("kind"), 3
+
+
 class Recorder:
     def __init__(self, db: Database, *, country_header: str | None) -> None:
         self.db = db
         self.country_header = country_header
         self.salts = SaltBook()
         self._salt_loads: SingleFlight[int, bytes] = SingleFlight()
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[tuple[Any, ...]] = []
         self._waiting: list[asyncio.Future[None]] = []
         self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
-        self._inbox = _SqliteInbox(db) if db.is_sqlite else _AsyncInbox(db)
+        self._inbox: _SqliteInbox | _PostgresInbox = (
+            _SqliteInbox(db) if db.is_sqlite else _PostgresInbox(db)
+        )
         # Told which accounts got clicks once they are committed (caches of click counts).
         self.on_clicks: Callable[[set[str]], None] | None = None
 
@@ -66,7 +78,7 @@ class Recorder:
 
     async def _row(
         self, account_id: str, link_id: str | None, kind: int, visit: Visit
-    ) -> dict[str, Any]:
+    ) -> tuple[Any, ...]:
         now = utcnow()
         agent = classify_agent(visit.user_agent[:512])
         country = (
@@ -75,19 +87,19 @@ class Recorder:
             else country_of(visit.ip)
         )
         salt = await self._salt(day_of(now))
-        return {
-            "account_id": account_id,
-            "link_id": link_id,
-            "kind": kind,
-            "occurred_at": now,
-            "visitor": visitor_hash(salt, visit.ip, visit.user_agent, account_id),
-            "is_bot": agent.is_bot,
-            "referrer": referrer_domain(visit.referer, visit.own_host),
-            "device": agent.device,
-            "browser": agent.browser,
-            "os": agent.os,
-            "country": country,
-        }
+        return (  # in the order of FIELDS
+            account_id,
+            link_id,
+            kind,
+            now,
+            visitor_hash(salt, visit.ip, visit.user_agent, account_id),
+            agent.is_bot,
+            referrer_domain(visit.referer, visit.own_host),
+            agent.device,
+            agent.browser,
+            agent.os,
+            country,
+        )
 
     async def _salt(self, day: int) -> bytes:
         salt = self.salts.cached(day)
@@ -117,7 +129,7 @@ class Recorder:
                 await self._commit(rows, waiting)
 
     async def _commit(
-        self, rows: list[dict[str, Any]], waiting: list[asyncio.Future[None]]
+        self, rows: list[tuple[Any, ...]], waiting: list[asyncio.Future[None]]
     ) -> None:
         try:
             await self._inbox.write(rows)
@@ -129,7 +141,7 @@ class Recorder:
         for committed in waiting:
             if not committed.done():
                 committed.set_result(None)
-        clicked = [row["account_id"] for row in rows if row["kind"] == CLICK]
+        clicked = [row[_ACCOUNT] for row in rows if row[_KIND] == CLICK]
         if clicked:
             metrics.EVENTS.labels("click").inc(len(clicked))
             if self.on_clicks is not None:
@@ -146,18 +158,35 @@ class Recorder:
         await self._inbox.close()
 
 
-class _AsyncInbox:
-    """Batches through the async engine, in a Core transaction (PostgreSQL: asyncpg)."""
+class _PostgresInbox:
+    """Batches through one connection of its own, as one COPY (PostgreSQL: asyncpg).
+
+    A COPY is a single statement, so a batch is committed whole or not at all, in one round
+    trip, without SQLAlchemy's per-row parameter processing. A failed batch drops the
+    connection; the next batch opens a fresh one.
+    """
 
     def __init__(self, db: Database) -> None:
         self.engine = db.engine
+        self.connection: AsyncConnection | None = None
 
-    async def write(self, rows: list[dict[str, Any]]) -> None:
-        async with self.engine.begin() as connection:
-            await connection.execute(insert(INBOX), rows)
+    async def write(self, rows: list[tuple[Any, ...]]) -> None:
+        if self.connection is None:
+            self.connection = await self.engine.connect()
+        try:
+            raw = await self.connection.get_raw_connection()
+            driver: Any = raw.driver_connection
+            await driver.copy_records_to_table(INBOX.name, records=rows, columns=FIELDS)
+        except BaseException:
+            connection, self.connection = self.connection, None
+            await connection.invalidate()
+            await connection.close()
+            raise
 
     async def close(self) -> None:
-        return None
+        if self.connection is not None:
+            await self.connection.close()
+            self.connection = None
 
 
 class _SqliteInbox:
@@ -171,21 +200,18 @@ class _SqliteInbox:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.engine = db.blocking_sqlite_engine()
-        keys = [column.name for column in INBOX.columns if column.name != "id"]
         dialect = self.engine.dialect
-        statement = insert(INBOX).compile(dialect=dialect, column_keys=keys)
+        statement = insert(INBOX).compile(dialect=dialect, column_keys=list(FIELDS))
         self.sql = str(statement)
-        self.columns = [  # each value as SQLAlchemy itself would bind it (the stored format)
-            (name, INBOX.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in statement.positiontup or ()
-        ]
+        if tuple(statement.positiontup or ()) != FIELDS:
+            raise RuntimeError("the inbox statement's parameters are not in FIELDS order")
+        _check_stored_time(INBOX.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect))
         self.thread = ThreadPoolExecutor(1, thread_name_prefix="eziox-events")
         self.connection: Connection | None = None
 
-    async def write(self, rows: list[dict[str, Any]]) -> None:
+    async def write(self, rows: list[tuple[Any, ...]]) -> None:
         values = [
-            tuple(convert(row[name]) if convert else row[name] for name, convert in self.columns)
-            for row in rows
+            (*row[:_OCCURRED], _stored_time(row[_OCCURRED]), *row[_OCCURRED + 1 :]) for row in rows
         ]
         async with self.db.sqlite_write_turn():
             await asyncio.get_running_loop().run_in_executor(self.thread, self._write, values)
@@ -208,3 +234,16 @@ class _SqliteInbox:
 
         await asyncio.get_running_loop().run_in_executor(self.thread, stop)
         self.thread.shutdown()
+
+
+def _stored_time(moment: datetime) -> str:
+    """An aware UTC time as SQLite stores it: the text SQLAlchemy would bind, made in C."""
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _check_stored_time(sqlalchemy_binds: Callable[[Any], Any] | None) -> None:
+    """Refuse to start if SQLAlchemy's own text for a time ever differs from ours."""
+    assert sqlalchemy_binds is not None
+    for sample in (datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), utcnow()):
+        if _stored_time(sample) != sqlalchemy_binds(sample):
+            raise RuntimeError(f"stored time format changed: {sqlalchemy_binds(sample)!r}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Table, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.analytics.periods import Window
-from eziox.analytics.rollup import Tally, known_visitors, tally
+from eziox.analytics.rollup import Tally, known_visitors, tally_where
 from eziox.models import ACCOUNT_ROW, CLICK, Counter, DailyDimension, EventInbox, HourlyStat
 
 
@@ -69,10 +69,11 @@ class AnalyticsRepository:
 
     async def tail(self, link_id: str | None = None) -> Tally:
         """Events answered but not yet rolled up (usually the last second or so)."""
-        query = select(EventInbox).where(EventInbox.account_id == self.account_id)
+        inbox: Table = EventInbox.__table__  # type: ignore[assignment]
+        condition = inbox.c.account_id == self.account_id
         if link_id is not None:
-            query = query.where(EventInbox.link_id == link_id)
-        counts = tally((await self.session.scalars(query)).all())
+            condition = and_(condition, inbox.c.link_id == link_id)
+        counts = await tally_where(self.session, inbox, condition)
         known = await known_visitors(self.session, counts.visitors)
         for key, first_hour in counts.visitors.items():
             if key not in known:

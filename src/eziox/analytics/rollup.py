@@ -1,14 +1,14 @@
 """Batch roll-up: inbox events → archive + hourly, daily-dimension, counter and visitor rows.
 
-`tally` is pure and also serves queries (the not-yet-rolled-up tail); `roll_up_next` moves
-one batch in one transaction. On PostgreSQL several workers can run at once: each claims its
-batch with FOR UPDATE SKIP LOCKED, and rollup rows are written in key order.
+`tally_where` counts in the database and also serves queries (the not-yet-rolled-up tail);
+`roll_up_next` moves one batch in one transaction. On PostgreSQL several workers can run at
+once: each claims its batch with FOR UPDATE SKIP LOCKED, and rollup rows are written in key
+order.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 from collections import defaultdict
@@ -16,12 +16,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Table, any_, bindparam, delete, insert, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.db import Database
-from eziox.kit.epoch import hour_of
 from eziox.kit.upsert import insert_ignore, upsert_add
 from eziox.models import (
     ACCOUNT_ROW,
@@ -62,24 +74,36 @@ class Tally:
     visitors: dict[tuple[str, int, bytes], int] = field(default_factory=dict)
 
 
-def tally(events: Iterable[Any]) -> Tally:
-    """Count events (bots left out). Events that differ only in their visitor are counted
-    together first: a batch of a busy page's traffic repeats a few dozen shapes."""
+def _hour(table: Table, sqlite: bool) -> ColumnElement[int]:
+    """The event's hour since the epoch (UTC), computed by the database."""
+    moment = table.c.occurred_at
+    if sqlite:  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
+        return cast(func.strftime("%s", moment), Integer) // 3600
+    return cast(func.floor(func.extract("epoch", moment) / 3600), BigInteger)
+
+
+async def tally_where(session: AsyncSession, table: Table, condition: ColumnElement[bool]) -> Tally:
+    """Count the events of ``table`` that match (bots left out), grouped by the database:
+    what comes back is one row per shape (a busy page's traffic repeats a few dozen), and
+    one per visitor, never one per event."""
     result = Tally()
-    shapes: collections.Counter[tuple[Any, ...]] = collections.Counter()
-    for event in events:
-        if event.is_bot:
-            continue
-        hour = hour_of(event.occurred_at)
-        shapes[
-            (
-                event.account_id, event.link_id, event.kind, hour, event.referrer,
-                event.device, event.browser, event.os, event.country,
-            )
-        ] += 1  # fmt: skip
-        result.visitors.setdefault((event.account_id, hour // 24, event.visitor), hour)
-    for shape, times in shapes.items():
-        _count_shape(result, shape, times)
+    hour = _hour(table, session.get_bind().dialect.name == "sqlite")
+    human = and_(condition, table.c.is_bot.is_(False))
+    c = table.c
+    shape = (
+        c.account_id, c.link_id, c.kind, hour, c.referrer, c.device, c.browser, c.os, c.country,
+    )  # fmt: skip
+    shapes = select(*shape, func.count()).where(human).group_by(*shape)
+    for *key, times in (await session.execute(shapes)).all():
+        _count_shape(result, tuple(key), times)
+    day = hour // 24
+    visitors = (
+        select(c.account_id, day, c.visitor, func.min(hour))
+        .where(human)
+        .group_by(c.account_id, day, c.visitor)
+    )
+    for account_id, day_number, visitor, first_hour in (await session.execute(visitors)).all():
+        result.visitors[(account_id, day_number, bytes(visitor))] = first_hour
     return result
 
 
@@ -180,25 +204,19 @@ async def _roll_up_postgres(session: AsyncSession, limit: int) -> int:
     PostgreSQL: the batch is claimed with FOR UPDATE SKIP LOCKED, so workers of several
     instances each take their own rows.
     """
-    # Core statements throughout: every event passes through here once, so no ORM identity
-    # map, and no in-Python "synchronize" pass over the deleted rows.
-    query = select(_INBOX).order_by(_INBOX.c.id).limit(limit).with_for_update(skip_locked=True)
-    events = (await session.execute(query)).all()
-    if not events:
+    query = select(_INBOX.c.id).order_by(_INBOX.c.id).limit(limit).with_for_update(skip_locked=True)
+    ids = list((await session.scalars(query)).all())
+    if not ids:
         return 0
-    claimed = _INBOX.c.id == any_(
-        bindparam("claimed", [e.id for e in events], type_=postgresql.ARRAY(BigInteger))
-    )
-    await _move(session, events, tally(events), claimed)
-    return len(events)
+    claimed = _INBOX.c.id == any_(bindparam("claimed", ids, type_=postgresql.ARRAY(BigInteger)))
+    await _move(session, claimed)
+    return len(ids)
 
 
-async def _move(
-    session: AsyncSession, events: Sequence[Any], counts: Tally, claimed: ColumnElement[bool]
-) -> None:
-    await apply(session, counts)
-    await emit_clicks(session, events)  # link.clicked webhooks leave the inbox with the clicks
-    # Archived by the database itself: no row comes back here.
+async def _move(session: AsyncSession, claimed: ColumnElement[bool]) -> None:
+    # Counted, archived and deleted by the database itself: no event row comes back here.
+    await apply(session, await tally_where(session, _INBOX, claimed))
+    await emit_clicks(session, claimed)  # link.clicked webhooks leave the inbox with the clicks
     await session.execute(insert(EVENTS).from_select(_EVENT_COLUMNS, _ARCHIVED.where(claimed)))
     await session.execute(delete(_INBOX).where(claimed))
 
@@ -211,13 +229,13 @@ async def _roll_up_sqlite(session: AsyncSession, limit: int) -> int:
     deleted last row, so a batch read before the turn could, by the time the turn comes, name
     rows another process's roll-up has moved and new events have taken the place of.
     """
-    query = select(_INBOX).order_by(_INBOX.c.id).limit(limit)
-    events = (await session.execute(query)).all()
-    if not events:
+    lowest = select(_INBOX.c.id).order_by(_INBOX.c.id).limit(limit).subquery()
+    query = select(func.min(lowest.c.id), func.max(lowest.c.id), func.count())
+    first, last, count = (await session.execute(query)).one()
+    if not count:
         return 0
-    claimed = _INBOX.c.id.between(events[0].id, events[-1].id)
-    await _move(session, events, tally(events), claimed)
-    return len(events)
+    await _move(session, _INBOX.c.id.between(first, last))
+    return int(count)
 
 
 async def roll_up_next(db: Database, limit: int) -> int:

@@ -11,6 +11,7 @@ CR/LF in a path can never start a forged line, whichever logger wrote it.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import re
@@ -151,12 +152,31 @@ def log_access(
         )
         return
     line = AccessLine(time.time(), request, method, route, path, status, duration_ms)
-    for handler in handlers:
-        formatter: TextFormatter | JsonFormatter = handler.formatter  # type: ignore[assignment]
-        text = formatter.access_line(line) + handler.terminator
+    _pending.append((handlers, line))
+    if len(_pending) == 1:
+        try:
+            asyncio.get_running_loop().call_soon(_write_pending)
+        except RuntimeError:  # no event loop: write it now
+            _write_pending()
+
+
+# Lines of this turn of the event loop: written together once it ends, in order, so that a
+# busy server makes one write to the log per turn rather than one per request.
+_pending: list[tuple[list[logging.StreamHandler[Any]], AccessLine]] = []
+
+
+def _write_pending() -> None:
+    batch = _pending[:]
+    _pending.clear()
+    texts: dict[logging.StreamHandler[Any], list[str]] = {}
+    for handlers, line in batch:
+        for handler in handlers:
+            formatter: TextFormatter | JsonFormatter = handler.formatter  # type: ignore[assignment]
+            texts.setdefault(handler, []).append(formatter.access_line(line) + handler.terminator)
+    for handler, lines in texts.items():
         handler.acquire()
         try:
-            handler.stream.write(text)
+            handler.stream.write("".join(lines))
             handler.flush()
         finally:
             handler.release()

@@ -9,16 +9,17 @@ insert: accounts that do not stream clicks cost one read per batch, not per clic
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Table, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.kit.time import rfc3339
-from eziox.models import CLICK, WebhookEndpoint
+from eziox.models import CLICK, EventInbox, WebhookEndpoint
 from eziox.webhooks.events import EventType
 from eziox.webhooks.outbox import write_event
+
+_INBOX: Table = EventInbox.__table__  # type: ignore[assignment]
 
 
 def click_data(event: Any) -> dict[str, Any]:
@@ -53,23 +54,30 @@ async def _streaming(session: AsyncSession, account_ids: set[str]) -> dict[str, 
     return found
 
 
-async def emit_clicks(session: AsyncSession, events: Sequence[Any]) -> int:
-    """Queue a link.clicked event for each human click whose account streams clicks."""
-    clicks = [e for e in events if e.kind == CLICK and e.link_id and not e.is_bot]
-    if not clicks:
+async def emit_clicks(session: AsyncSession, batch: ColumnElement[bool]) -> int:
+    """Queue a link.clicked event for each human click of the inbox ``batch`` whose account
+    streams clicks. Accounts that do not stream clicks cost one small read per batch."""
+    human_clicks = and_(
+        batch, _INBOX.c.kind == CLICK, _INBOX.c.link_id.is_not(None), _INBOX.c.is_bot.is_(False)
+    )
+    accounts = select(_INBOX.c.account_id).where(human_clicks).distinct()
+    streaming = await _streaming(session, set((await session.scalars(accounts)).all()))
+    if not streaming:
         return 0
-    streaming = await _streaming(session, {e.account_id for e in clicks})
+    clicks = (
+        select(_INBOX)
+        .where(human_clicks, _INBOX.c.account_id.in_(sorted(streaming)))
+        .order_by(_INBOX.c.id)
+    )
     written = 0
-    for event in clicks:
-        endpoints = streaming.get(event.account_id)
-        if endpoints:
-            await write_event(
-                session,
-                event.account_id,
-                EventType.LINK_CLICKED.value,
-                click_data(event),
-                endpoints,
-                created_at=event.occurred_at,
-            )
-            written += 1
+    for event in (await session.execute(clicks)).all():
+        await write_event(
+            session,
+            event.account_id,
+            EventType.LINK_CLICKED.value,
+            click_data(event),
+            streaming[event.account_id],
+            created_at=event.occurred_at,
+        )
+        written += 1
     return written
