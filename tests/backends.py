@@ -76,6 +76,22 @@ async def drop_pg_database(name: str) -> None:
         await conn.close()
 
 
+async def terminate_pg_backends(database: str) -> int:
+    """Drop every client connection to ``database`` (as a restart or an operator would)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
+    try:
+        rows = await conn.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+            database,
+        )
+    finally:
+        await conn.close()
+    return len(rows)
+
+
 def require_redis() -> None:
     from urllib.parse import urlsplit
 

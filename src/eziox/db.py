@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,6 +24,7 @@ from eziox.config import Settings
 from eziox.pages.changes import bump_page_versions
 
 WRITE_OPTION = "eziox_write"
+T = TypeVar("T")
 _KEYS_CHANGED = "eziox.keys_changed"
 
 
@@ -115,6 +117,7 @@ class Database:
         )
         self._read = async_sessionmaker(reader, expire_on_commit=False)
         self._sqlite_writer = asyncio.Lock()
+        self._sqlite_thread: SqliteWriter | None = None
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
@@ -155,23 +158,66 @@ class Database:
             yield session
             await self.commit(session)
 
-    def blocking_sqlite_engine(self) -> Engine:
-        """A plain (thread-bound) engine on the same SQLite file, configured the same way:
-        for a writer that runs its statements on a thread of its own."""
+    @property
+    def sqlite_writer(self) -> SqliteWriter:
+        """This process's writer thread for SQLite work that needs no session."""
         assert self.is_sqlite
+        if self._sqlite_thread is None:
+            self._sqlite_thread = SqliteWriter(self._blocking_sqlite_engine(), self._sqlite_writer)
+        return self._sqlite_thread
+
+    def _blocking_sqlite_engine(self) -> Engine:
+        """A plain (thread-bound) engine on the same SQLite file, configured the same way."""
         url = self.engine.url.set(drivername="sqlite+pysqlite")
         engine = create_engine(url, poolclass=NullPool)
         _configure_sqlite(engine, self._sqlite_synchronous)
         return engine
 
-    @asynccontextmanager
-    async def sqlite_write_turn(self) -> AsyncIterator[None]:
-        """This process's SQLite write turn, for a writer that does not use a session."""
-        async with self._sqlite_writer:
-            yield
-
     async def dispose(self) -> None:
+        if self._sqlite_thread is not None:
+            await self._sqlite_thread.close()
+            self._sqlite_thread = None
         await self.engine.dispose()
+
+
+class SqliteWriter:
+    """Write transactions run whole on one thread with a connection of its own (SQLite).
+
+    The async driver moves every statement between the event loop and a thread; here a
+    transaction is one hand-off: BEGIN IMMEDIATE, the statements, COMMIT, in this process's
+    write turn, which is held for exactly that long. Views and clicks (one executemany per
+    batch) and the analytics roll-up write this way.
+    """
+
+    def __init__(self, engine: Engine, turn: asyncio.Lock) -> None:
+        self.engine = engine
+        self.turn = turn
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="eziox-sqlite-writer")
+        self.connection: Connection | None = None
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction on the writer thread; its result."""
+        async with self.turn:
+            return await asyncio.get_running_loop().run_in_executor(self.thread, self._run, work)
+
+    def _run(self, work: Callable[[Connection], T]) -> T:
+        if self.connection is None or self.connection.closed:
+            self.connection = self.engine.connect().execution_options(**{WRITE_OPTION: True})
+        try:
+            with self.connection.begin():
+                return work(self.connection)
+        except Exception:
+            self.connection.close()  # a fresh one next time
+            raise
+
+    async def close(self) -> None:
+        def stop() -> None:
+            if self.connection is not None:
+                self.connection.close()
+            self.engine.dispose()
+
+        await asyncio.get_running_loop().run_in_executor(self.thread, stop)
+        self.thread.shutdown()
 
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

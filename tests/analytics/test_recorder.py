@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 from fastapi import FastAPI
 from sqlalchemy import String, cast, select
 
+from eziox.config import Settings
 from eziox.models import VIEW, EventInbox
+from tests import backends
 from tests.analytics.factories import visit
 from tests.factories import Caller, state_of
 
@@ -47,3 +50,21 @@ async def stored_rows(app: FastAPI, account_id: str) -> list[EventInbox]:
     async with state_of(app).db.session() as session:
         query = select(EventInbox).where(EventInbox.account_id == account_id)
         return list((await session.scalars(query)).all())
+
+
+async def test_a_connection_the_server_dropped_while_idle_is_replaced(
+    app: FastAPI, caller: Caller, settings: Settings
+) -> None:
+    if settings.is_sqlite:
+        pytest.skip(
+            "SQLite backend: the writer holds no server connection; this test runs in the "
+            "PostgreSQL pass of `make test` (EZIOX_TEST_BACKEND=postgres)"
+        )
+    state = state_of(app)
+    await state.recorder.record(caller.account.id, None, VIEW, visit())
+    assert await backends.terminate_pg_backends(settings.db_url.rsplit("/", 1)[1]) >= 1
+    # The writer's connection is gone; the next batch is written on a fresh one, not failed.
+    await asyncio.gather(
+        *(state.recorder.record(caller.account.id, None, VIEW, visit()) for _ in range(3))
+    )
+    assert len(await stored_rows(app, caller.account.id)) == 4

@@ -196,23 +196,6 @@ async def test_redis_outage_fails_closed_and_recovers_by_itself(
     )
 
 
-async def _terminate_backends(database: str) -> int:
-    import asyncpg
-
-    conn = await asyncpg.connect(
-        host=backends.PG_HOST, port=backends.PG_PORT, user=backends.PG_USER, database="postgres"
-    )
-    try:
-        rows = await conn.fetch(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
-            database,
-        )
-    finally:
-        await conn.close()
-    return len(rows)
-
-
 async def test_dropped_database_connections_answer_503_then_recover(settings: Settings) -> None:
     if settings.is_sqlite:
         pytest.skip(
@@ -242,7 +225,7 @@ async def test_dropped_database_connections_answer_503_then_recover(settings: Se
                 nonlocal terminated
                 if [r for r in load.since(fault) if r.status_code == 503]:
                     return True
-                terminated += await _terminate_backends(database)
+                terminated += await backends.terminate_pg_backends(database)
                 return False
 
             await until(some_request_lost_its_connection, "a request on a dropped connection")

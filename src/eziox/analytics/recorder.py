@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+import asyncpg
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from eziox.analytics.classify import classify_agent, referrer_domain
 from eziox.analytics.geo import country_from_header, country_of
 from eziox.analytics.visitors import SaltBook, visitor_hash
-from eziox.db import WRITE_OPTION, Database
+from eziox.db import Database
 from eziox.kit.epoch import day_of
 from eziox.kit.singleflight import SingleFlight
 from eziox.kit.time import utcnow
@@ -162,8 +164,10 @@ class _PostgresInbox:
     """Batches through one connection of its own, as one COPY (PostgreSQL: asyncpg).
 
     A COPY is a single statement, so a batch is committed whole or not at all, in one round
-    trip, without SQLAlchemy's per-row parameter processing. A failed batch drops the
-    connection; the next batch opens a fresh one.
+    trip, without SQLAlchemy's per-row parameter processing. A connection the server closed
+    while it sat idle is replaced before the batch is sent (nothing was sent on it, so that
+    is safe); one lost under a batch fails that batch as a lost connection (the requests
+    answer 503) and the next batch opens a fresh one.
     """
 
     def __init__(self, db: Database) -> None:
@@ -171,17 +175,32 @@ class _PostgresInbox:
         self.connection: AsyncConnection | None = None
 
     async def write(self, rows: list[tuple[Any, ...]]) -> None:
-        if self.connection is None:
-            self.connection = await self.engine.connect()
         try:
-            raw = await self.connection.get_raw_connection()
-            driver: Any = raw.driver_connection
+            driver = await self._driver()
             await driver.copy_records_to_table(INBOX.name, records=rows, columns=FIELDS)
-        except BaseException:
-            connection, self.connection = self.connection, None
-            await connection.invalidate()
-            await connection.close()
+        except BaseException as exc:
+            await self._drop()
+            if isinstance(exc, _LOST):
+                raise InterfaceError(_COPY, None, exc, connection_invalidated=True) from exc
             raise
+
+    async def _driver(self) -> Any:
+        if self.connection is not None:
+            raw = await self.connection.get_raw_connection()
+            driver = raw.driver_connection
+            if driver is not None and not driver.is_closed():
+                return driver
+            await self._drop()
+        self.connection = await self.engine.connect()
+        raw = await self.connection.get_raw_connection()
+        return raw.driver_connection
+
+    async def _drop(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            with suppress(Exception):
+                await connection.invalidate()
+            await connection.close()
 
     async def close(self) -> None:
         if self.connection is not None:
@@ -189,51 +208,35 @@ class _PostgresInbox:
             self.connection = None
 
 
-class _SqliteInbox:
-    """Batches on a thread of its own, through one connection of its own (SQLite).
+# What asyncpg raises for a connection lost, refused or shut down by the server: SQLAlchemy's
+# error for it, so the requests of the batch answer as for any lost connection (503).
+_LOST = (
+    asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError
+)  # fmt: skip
+_COPY = f"COPY {INBOX.name} ({', '.join(FIELDS)}) FROM STDIN"
 
-    The async driver moves every call between the event loop and a thread; a batch here is
-    one hand-off: BEGIN IMMEDIATE, one executemany of the statement SQLAlchemy compiled, and
-    COMMIT, all on the writer thread, in this process's write turn.
-    """
+
+class _SqliteInbox:
+    """Batches on the process's SQLite writer thread: one executemany of the statement
+    SQLAlchemy compiled, in one transaction, one hand-off per batch."""
 
     def __init__(self, db: Database) -> None:
-        self.db = db
-        self.engine = db.blocking_sqlite_engine()
-        dialect = self.engine.dialect
+        self.writer = db.sqlite_writer
+        dialect = self.writer.engine.dialect
         statement = insert(INBOX).compile(dialect=dialect, column_keys=list(FIELDS))
         self.sql = str(statement)
         if tuple(statement.positiontup or ()) != FIELDS:
             raise RuntimeError("the inbox statement's parameters are not in FIELDS order")
         _check_stored_time(INBOX.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect))
-        self.thread = ThreadPoolExecutor(1, thread_name_prefix="eziox-events")
-        self.connection: Connection | None = None
 
     async def write(self, rows: list[tuple[Any, ...]]) -> None:
         values = [
             (*row[:_OCCURRED], _stored_time(row[_OCCURRED]), *row[_OCCURRED + 1 :]) for row in rows
         ]
-        async with self.db.sqlite_write_turn():
-            await asyncio.get_running_loop().run_in_executor(self.thread, self._write, values)
-
-    def _write(self, values: list[tuple[Any, ...]]) -> None:
-        if self.connection is None or self.connection.closed:
-            self.connection = self.engine.connect().execution_options(**{WRITE_OPTION: True})
-        try:
-            with self.connection.begin():
-                self.connection.exec_driver_sql(self.sql, values)
-        except Exception:
-            self.connection.close()  # a fresh one next time
-            raise
+        await self.writer.run(lambda connection: connection.exec_driver_sql(self.sql, values))
 
     async def close(self) -> None:
-        def stop() -> None:
-            if self.connection is not None:
-                self.connection.close()
-            self.engine.dispose()
-
-        await asyncio.get_running_loop().run_in_executor(self.thread, stop)
-        self.thread.shutdown()
+        return None  # the writer thread is the database's (closed by Database.dispose)
 
 
 def _stored_time(moment: datetime) -> str:

@@ -73,7 +73,9 @@ class AnalyticsRepository:
         condition = inbox.c.account_id == self.account_id
         if link_id is not None:
             condition = and_(condition, inbox.c.link_id == link_id)
-        counts = await tally_where(self.session, inbox, condition)
+        counts = await self.session.run_sync(
+            lambda sync: tally_where(sync.connection(), inbox, condition)
+        )
         known = await known_visitors(self.session, counts.visitors)
         for key, first_hour in counts.visitors.items():
             if key not in known:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Connection,
     Integer,
     Table,
     and_,
@@ -82,19 +83,19 @@ def _hour(table: Table, sqlite: bool) -> ColumnElement[int]:
     return cast(func.floor(func.extract("epoch", moment) / 3600), BigInteger)
 
 
-async def tally_where(session: AsyncSession, table: Table, condition: ColumnElement[bool]) -> Tally:
+def tally_where(connection: Connection, table: Table, condition: ColumnElement[bool]) -> Tally:
     """Count the events of ``table`` that match (bots left out), grouped by the database:
     what comes back is one row per shape (a busy page's traffic repeats a few dozen), and
     one per visitor, never one per event."""
     result = Tally()
-    hour = _hour(table, session.get_bind().dialect.name == "sqlite")
+    hour = _hour(table, connection.dialect.name == "sqlite")
     human = and_(condition, table.c.is_bot.is_(False))
     c = table.c
     shape = (
         c.account_id, c.link_id, c.kind, hour, c.referrer, c.device, c.browser, c.os, c.country,
     )  # fmt: skip
     shapes = select(*shape, func.count()).where(human).group_by(*shape)
-    for *key, times in (await session.execute(shapes)).all():
+    for *key, times in connection.execute(shapes).all():
         _count_shape(result, tuple(key), times)
     day = hour // 24
     visitors = (
@@ -102,7 +103,7 @@ async def tally_where(session: AsyncSession, table: Table, condition: ColumnElem
         .where(human)
         .group_by(c.account_id, day, c.visitor)
     )
-    for account_id, day_number, visitor, first_hour in (await session.execute(visitors)).all():
+    for account_id, day_number, visitor, first_hour in connection.execute(visitors).all():
         result.visitors[(account_id, day_number, bytes(visitor))] = first_hour
     return result
 
@@ -147,43 +148,43 @@ async def known_visitors(
     return known
 
 
-async def _insert_new_visitors(session: AsyncSession, counts: Tally) -> None:
+def _insert_new_visitors(connection: Connection, counts: Tally) -> None:
     """Record visitors; only rows this transaction really inserted count as unique."""
     if not counts.visitors:
         return
     rows = [{"account_id": a, "day": d, "visitor": v} for (a, d, v) in sorted(counts.visitors)]
     table = DailyVisitor.__table__
-    statement = insert_ignore(session, table, ["account_id", "day", "visitor"]).returning(
+    statement = insert_ignore(connection, table, ["account_id", "day", "visitor"]).returning(
         table.c.account_id, table.c.day, table.c.visitor
     )
     # executemany with RETURNING (insertmanyvalues): one cached statement, batched VALUES.
-    for account_id, day, visitor in (await session.execute(statement, rows)).all():
+    for account_id, day, visitor in connection.execute(statement, rows).all():
         first_hour = counts.visitors[(account_id, day, bytes(visitor))]
         counts.hourly[(account_id, ACCOUNT_ROW, first_hour)][2] += 1
 
 
-async def apply(session: AsyncSession, counts: Tally) -> None:
+def apply(connection: Connection, counts: Tally) -> None:
     """Add a tally to the rollups (rows in key order: concurrent workers never deadlock)."""
-    await _insert_new_visitors(session, counts)
-    await _upsert(
-        session,
+    _insert_new_visitors(connection, counts)
+    _upsert(
+        connection,
         HourlyStat,
         ["account_id", "link_id", "hour"],
         ["views", "clicks", "uniques"],
         counts.hourly,
     )
-    await _upsert(
-        session,
+    _upsert(
+        connection,
         DailyDimension,
         ["account_id", "day", "dimension", "value"],
         ["views", "clicks"],
         counts.dims,
     )
-    await _upsert(session, Counter, ["account_id", "link_id"], ["views", "clicks"], counts.counters)
+    _upsert(connection, Counter, ["account_id", "link_id"], ["views", "clicks"], counts.counters)
 
 
-async def _upsert(
-    session: AsyncSession,
+def _upsert(
+    connection: Connection,
     model: Any,
     keys: list[str],
     counters: list[str],
@@ -195,33 +196,33 @@ async def _upsert(
         {**dict(zip(keys, key, strict=True)), **dict(zip(counters, amounts, strict=True))}
         for key, amounts in sorted(values.items())
     ]
-    await session.execute(upsert_add(session, model.__table__, keys, counters), rows)
+    connection.execute(upsert_add(connection, model.__table__, keys, counters), rows)
 
 
-async def _roll_up_postgres(session: AsyncSession, limit: int) -> int:
+def _roll_up_postgres(connection: Connection, limit: int) -> int:
     """Move up to ``limit`` inbox events into the archive and the rollups; return how many.
 
     PostgreSQL: the batch is claimed with FOR UPDATE SKIP LOCKED, so workers of several
     instances each take their own rows.
     """
     query = select(_INBOX.c.id).order_by(_INBOX.c.id).limit(limit).with_for_update(skip_locked=True)
-    ids = list((await session.scalars(query)).all())
+    ids = list(connection.scalars(query).all())
     if not ids:
         return 0
     claimed = _INBOX.c.id == any_(bindparam("claimed", ids, type_=postgresql.ARRAY(BigInteger)))
-    await _move(session, claimed)
+    _move(connection, claimed)
     return len(ids)
 
 
-async def _move(session: AsyncSession, claimed: ColumnElement[bool]) -> None:
+def _move(connection: Connection, claimed: ColumnElement[bool]) -> None:
     # Counted, archived and deleted by the database itself: no event row comes back here.
-    await apply(session, await tally_where(session, _INBOX, claimed))
-    await emit_clicks(session, claimed)  # link.clicked webhooks leave the inbox with the clicks
-    await session.execute(insert(EVENTS).from_select(_EVENT_COLUMNS, _ARCHIVED.where(claimed)))
-    await session.execute(delete(_INBOX).where(claimed))
+    apply(connection, tally_where(connection, _INBOX, claimed))
+    emit_clicks(connection, claimed)  # link.clicked webhooks leave the inbox with the clicks
+    connection.execute(insert(EVENTS).from_select(_EVENT_COLUMNS, _ARCHIVED.where(claimed)))
+    connection.execute(delete(_INBOX).where(claimed))
 
 
-async def _roll_up_sqlite(session: AsyncSession, limit: int) -> int:
+def _roll_up_sqlite(connection: Connection, limit: int) -> int:
     """SQLite: the write turn is held from the first statement, so the batch (the lowest ids)
     is every row from its first id to its last, and no insert is in flight meanwhile.
 
@@ -231,19 +232,22 @@ async def _roll_up_sqlite(session: AsyncSession, limit: int) -> int:
     """
     lowest = select(_INBOX.c.id).order_by(_INBOX.c.id).limit(limit).subquery()
     query = select(func.min(lowest.c.id), func.max(lowest.c.id), func.count())
-    first, last, count = (await session.execute(query)).one()
+    first, last, count = connection.execute(query).one()
     if not count:
         return 0
-    await _move(session, _INBOX.c.id.between(first, last))
+    _move(connection, _INBOX.c.id.between(first, last))
     return int(count)
 
 
 async def roll_up_next(db: Database, limit: int) -> int:
-    """Roll up the next batch of at most ``limit`` events; return how many moved."""
+    """Roll up the next batch of at most ``limit`` events; return how many moved.
+
+    SQLite: the whole transaction is one hand-off to the process's writer thread, so the
+    write turn is held for the statements alone (views and clicks queue behind it)."""
+    if db.is_sqlite:
+        return await db.sqlite_writer.run(lambda connection: _roll_up_sqlite(connection, limit))
     async with db.transaction() as session:
-        if db.is_sqlite:
-            return await _roll_up_sqlite(session, limit)
-        return await _roll_up_postgres(session, limit)
+        return await session.run_sync(lambda sync: _roll_up_postgres(sync.connection(), limit))
 
 
 async def roll_up_all(db: Database, limit: int = 2000) -> int:

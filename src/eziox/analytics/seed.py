@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.analytics.rollup import apply, tally_where
@@ -129,8 +129,12 @@ async def seed_events(
 
 
 async def _write(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    await session.run_sync(lambda sync: _archive_and_count(sync.connection(), rows))
+
+
+def _archive_and_count(connection: Connection, rows: list[dict[str, object]]) -> None:
     """Archive a batch and add it to the rollups, counted by the database as the roll-up does
     (the seed is the only writer of its transaction: the batch is every id past the last)."""
-    before = await session.scalar(select(func.coalesce(func.max(EVENTS.c.id), 0)))
-    await session.execute(insert(EVENTS), rows)
-    await apply(session, await tally_where(session, EVENTS, EVENTS.c.id > before))
+    before = connection.scalar(select(func.coalesce(func.max(EVENTS.c.id), 0)))
+    connection.execute(insert(EVENTS), rows)
+    apply(connection, tally_where(connection, EVENTS, EVENTS.c.id > before))

@@ -6,26 +6,33 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import FromClause
+from sqlalchemy import Connection, FromClause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
+def _dialect(owner: AsyncSession | Connection) -> str:
+    if isinstance(owner, Connection):
+        return owner.dialect.name
+    return owner.bind.dialect.name if owner.bind is not None else "sqlite"
 
 
 def _insert(dialect: str, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-def insert_ignore(session: AsyncSession, table: FromClause, keys: Sequence[str]) -> Any:
+def insert_ignore(
+    session: AsyncSession | Connection, table: FromClause, keys: Sequence[str]
+) -> Any:
     """INSERT that skips rows whose ``keys`` already exist."""
     return _insert_ignore(_dialect(session), table, tuple(keys))
 
 
 def upsert_add(
-    session: AsyncSession, table: FromClause, keys: Sequence[str], counters: Sequence[str]
+    session: AsyncSession | Connection,
+    table: FromClause,
+    keys: Sequence[str],
+    counters: Sequence[str],
 ) -> Any:
     """INSERT, or add the given ``counters`` to the existing row with the same ``keys``."""
     return _upsert_add(_dialect(session), table, tuple(keys), tuple(counters))

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Connection, Table, and_, select
 
 from eziox.kit.time import rfc3339
 from eziox.models import CLICK, EventInbox, WebhookEndpoint
 from eziox.webhooks.events import EventType
-from eziox.webhooks.outbox import write_event
+from eziox.webhooks.outbox import insert_event
 
 _INBOX: Table = EventInbox.__table__  # type: ignore[assignment]
 
@@ -35,12 +34,12 @@ def click_data(event: Any) -> dict[str, Any]:
     }
 
 
-async def _streaming(session: AsyncSession, account_ids: set[str]) -> dict[str, list[str]]:
+def _streaming(connection: Connection, account_ids: set[str]) -> dict[str, list[str]]:
     """account id -> its enabled endpoints subscribed to link.clicked."""
     found: dict[str, list[str]] = defaultdict(list)
     ids = sorted(account_ids)
     for start in range(0, len(ids), 500):
-        rows = await session.execute(
+        rows = connection.execute(
             select(
                 WebhookEndpoint.id, WebhookEndpoint.account_id, WebhookEndpoint.event_types
             ).where(
@@ -54,14 +53,14 @@ async def _streaming(session: AsyncSession, account_ids: set[str]) -> dict[str, 
     return found
 
 
-async def emit_clicks(session: AsyncSession, batch: ColumnElement[bool]) -> int:
+def emit_clicks(connection: Connection, batch: ColumnElement[bool]) -> int:
     """Queue a link.clicked event for each human click of the inbox ``batch`` whose account
     streams clicks. Accounts that do not stream clicks cost one small read per batch."""
     human_clicks = and_(
         batch, _INBOX.c.kind == CLICK, _INBOX.c.link_id.is_not(None), _INBOX.c.is_bot.is_(False)
     )
     accounts = select(_INBOX.c.account_id).where(human_clicks).distinct()
-    streaming = await _streaming(session, set((await session.scalars(accounts)).all()))
+    streaming = _streaming(connection, set(connection.scalars(accounts).all()))
     if not streaming:
         return 0
     clicks = (
@@ -70,9 +69,9 @@ async def emit_clicks(session: AsyncSession, batch: ColumnElement[bool]) -> int:
         .order_by(_INBOX.c.id)
     )
     written = 0
-    for event in (await session.execute(clicks)).all():
-        await write_event(
-            session,
+    for event in connection.execute(clicks).all():
+        insert_event(
+            connection,
             event.account_id,
             EventType.LINK_CLICKED.value,
             click_data(event),

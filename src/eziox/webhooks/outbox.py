@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.kit.ids import new_id
@@ -61,10 +61,27 @@ async def write_event(
     created_at: datetime | None = None,
 ) -> tuple[str, list[str]]:
     """Insert one event and one pending delivery per endpoint; return their ids."""
+    return await session.run_sync(
+        lambda sync: insert_event(
+            sync.connection(), account_id, event_type, data, endpoint_ids, created_at=created_at
+        )
+    )
+
+
+def insert_event(
+    connection: Connection,
+    account_id: str,
+    event_type: str,
+    data: Mapping[str, Any],
+    endpoint_ids: Iterable[str],
+    *,
+    created_at: datetime | None = None,
+) -> tuple[str, list[str]]:
+    """`write_event` on a connection (work that runs outside the event loop: the roll-up)."""
     now = created_at or utcnow()
     evt = event_id()
     payload = {"id": evt, "type": event_type, "createdAt": rfc3339(now), "data": dict(data)}
-    await session.execute(
+    connection.execute(
         insert(WebhookEvent).values(
             id=evt,
             account_id=account_id,
@@ -88,5 +105,5 @@ async def write_event(
         for endpoint_id in endpoint_ids
     ]
     if rows:
-        await session.execute(insert(WebhookDelivery), rows)
+        connection.execute(insert(WebhookDelivery), rows)
     return evt, [str(row["id"]) for row in rows]
