@@ -208,10 +208,13 @@ class _PostgresInbox:
             self.connection = None
 
 
-# What asyncpg raises for a connection lost, refused or shut down by the server: SQLAlchemy's
-# error for it, so the requests of the batch answer as for any lost connection (503).
+# What asyncpg raises for a connection lost, refused or shut down by the server, or left in
+# a broken protocol state by such a loss ("cannot switch to state …", seen when a backend is
+# terminated under a batch): raised as SQLAlchemy's error for it, so the requests of the
+# batch answer as for any lost connection (503).
 _LOST = (
-    asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError
+    asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError,
+    asyncpg.InternalClientError,
 )  # fmt: skip
 _COPY = f"COPY {INBOX.name} ({', '.join(FIELDS)}) FROM STDIN"
 
