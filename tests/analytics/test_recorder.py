@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import sqlite3
+import time
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
 from fastapi import FastAPI
 from sqlalchemy import String, cast, select
+from sqlalchemy.exc import IntegrityError
 
 from eziox.config import Settings
 from eziox.models import VIEW, EventInbox
@@ -68,3 +72,50 @@ async def test_a_connection_the_server_dropped_while_idle_is_replaced(
         *(state.recorder.record(caller.account.id, None, VIEW, visit()) for _ in range(3))
     )
     assert len(await stored_rows(app, caller.account.id)) == 4
+
+
+def _sqlite_only(settings: Settings) -> None:
+    if not settings.is_sqlite:
+        pytest.skip(
+            "PostgreSQL backend: the SQLite writer is not used; this test runs in the SQLite "
+            "pass of `make test`"
+        )
+
+
+async def test_while_another_process_holds_the_write_lock_the_loop_keeps_serving(
+    app: FastAPI, caller: Caller, settings: Settings
+) -> None:
+    _sqlite_only(settings)
+    state = state_of(app)
+    await state.recorder.record(caller.account.id, None, VIEW, visit())  # today's salt is loaded
+    other = sqlite3.connect(settings.data_dir / "eziox.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # as `eziox` run from a shell would, mid-transaction
+    try:
+        recorded = asyncio.ensure_future(
+            state.recorder.record(caller.account.id, None, VIEW, visit())
+        )
+        ticks = [time.monotonic()]
+        while len(ticks) < 20:
+            await asyncio.sleep(0.01)
+            ticks.append(time.monotonic())
+        # The event loop never waited for the other process's lock (SQLite's own wait would
+        # stall it for the 10 s busy timeout); the view waits, off the loop.
+        assert max(b - a for a, b in itertools.pairwise(ticks)) < 2.0
+        assert not recorded.done()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await asyncio.wait_for(recorded, 15.0)  # written by the writer thread once the lock is free
+    assert len(await stored_rows(app, caller.account.id)) == 2
+
+
+async def test_a_batch_that_fails_stores_nothing_and_the_next_one_is_written(
+    app: FastAPI, caller: Caller, settings: Settings
+) -> None:
+    _sqlite_only(settings)
+    state = state_of(app)
+    with pytest.raises(IntegrityError):  # no such account: the foreign key refuses the row
+        await state.recorder.record("acc_does_not_exist", None, VIEW, visit())
+    await state.recorder.record(caller.account.id, None, VIEW, visit())
+    assert len(await stored_rows(app, caller.account.id)) == 1
+    assert await stored_rows(app, "acc_does_not_exist") == []

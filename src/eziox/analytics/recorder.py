@@ -220,8 +220,8 @@ _COPY = f"COPY {INBOX.name} ({', '.join(FIELDS)}) FROM STDIN"
 
 
 class _SqliteInbox:
-    """Batches on the process's SQLite writer thread: one executemany of the statement
-    SQLAlchemy compiled, in one transaction, one hand-off per batch."""
+    """Batches through the process's SQLite writer: one executemany of the statement
+    SQLAlchemy compiled, in one transaction (`eziox.db.SqliteWriter.execute_many`)."""
 
     def __init__(self, db: Database) -> None:
         self.writer = db.sqlite_writer
@@ -236,7 +236,7 @@ class _SqliteInbox:
         values = [
             (*row[:_OCCURRED], _stored_time(row[_OCCURRED]), *row[_OCCURRED + 1 :]) for row in rows
         ]
-        await self.writer.run(lambda connection: connection.exec_driver_sql(self.sql, values))
+        await self.writer.execute_many(self.sql, values)
 
     async def close(self) -> None:
         return None  # the writer thread is the database's (closed by Database.dispose)
