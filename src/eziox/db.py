@@ -118,8 +118,8 @@ class Database:
             else self.engine.execution_options(isolation_level="REPEATABLE READ")
         )
         self._read = async_sessionmaker(reader, expire_on_commit=False)
-        self._sqlite_writer = asyncio.Lock()
-        self._sqlite_thread: SqliteWriter | None = None
+        self._sqlite_turn = asyncio.Lock()  # this process's one SQLite writer at a time
+        self._sqlite_writer: SqliteWriter | None = None
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
@@ -131,7 +131,7 @@ class Database:
             # SQLite has one writer at a time. Queue this process's writers here instead of
             # letting each spin in SQLite's busy handler, whose sleeps add up to long tails;
             # the turn is taken at the first statement (see _WriterTurn).
-            turn = _WriterTurn(self._sqlite_writer)
+            turn = _WriterTurn(self._sqlite_turn)
             token = _TURN.set(turn)
             try:
                 async with factory() as session:
@@ -164,13 +164,13 @@ class Database:
     def sqlite_writer(self) -> SqliteWriter:
         """This process's writer thread for SQLite work that needs no session."""
         assert self.is_sqlite
-        if self._sqlite_thread is None:
-            self._sqlite_thread = SqliteWriter(
+        if self._sqlite_writer is None:
+            self._sqlite_writer = SqliteWriter(
                 self._blocking_sqlite_engine(),
-                self._sqlite_writer,
+                self._sqlite_turn,
                 inline=self._sqlite_synchronous == "NORMAL",
             )
-        return self._sqlite_thread
+        return self._sqlite_writer
 
     def _blocking_sqlite_engine(self) -> Engine:
         """A plain (thread-bound) engine on the same SQLite file, configured the same way."""
@@ -180,9 +180,9 @@ class Database:
         return engine
 
     async def dispose(self) -> None:
-        if self._sqlite_thread is not None:
-            await self._sqlite_thread.close()
-            self._sqlite_thread = None
+        if self._sqlite_writer is not None:
+            await self._sqlite_writer.close()
+            self._sqlite_writer = None
         await self.engine.dispose()
 
 

@@ -99,8 +99,9 @@ async def test_while_another_process_holds_the_write_lock_the_loop_keeps_serving
             await asyncio.sleep(0.01)
             ticks.append(time.monotonic())
         # The event loop never waited for the other process's lock (SQLite's own wait would
-        # stall it for the 10 s busy timeout); the view waits, off the loop.
-        assert max(b - a for a, b in itertools.pairwise(ticks)) < 2.0
+        # stall it for the 10 s busy timeout; the bound leaves room for a busy machine); the
+        # view waits, off the loop.
+        assert max(b - a for a, b in itertools.pairwise(ticks)) < 5.0
         assert not recorded.done()
     finally:
         other.execute("COMMIT")
