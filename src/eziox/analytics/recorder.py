@@ -164,10 +164,11 @@ class _PostgresInbox:
     """Batches through one connection of its own, as one COPY (PostgreSQL: asyncpg).
 
     A COPY is a single statement, so a batch is committed whole or not at all, in one round
-    trip, without SQLAlchemy's per-row parameter processing. A connection the server closed
-    while it sat idle is replaced before the batch is sent (nothing was sent on it, so that
-    is safe); one lost under a batch fails that batch as a lost connection (the requests
-    answer 503) and the next batch opens a fresh one.
+    trip, without SQLAlchemy's per-row parameter processing. The connection sits outside the
+    pool (no pre-ping), so a server that closed it while idle is noticed by the next batch:
+    asyncpg refuses it before sending anything (`_UNSENT`), and the batch is sent once more
+    on a fresh connection. A connection lost under a batch fails that batch as a lost
+    connection (the requests answer 503); the next batch opens a fresh one.
     """
 
     def __init__(self, db: Database) -> None:
@@ -175,25 +176,21 @@ class _PostgresInbox:
         self.connection: AsyncConnection | None = None
 
     async def write(self, rows: list[tuple[Any, ...]]) -> None:
-        try:
-            driver = await self._driver()
-            await driver.copy_records_to_table(INBOX.name, records=rows, columns=FIELDS)
-        except BaseException as exc:
-            await self._drop()
-            if isinstance(exc, _LOST):
-                raise InterfaceError(_COPY, None, exc, connection_invalidated=True) from exc
-            raise
-
-    async def _driver(self) -> Any:
-        if self.connection is not None:
-            raw = await self.connection.get_raw_connection()
-            driver = raw.driver_connection
-            if driver is not None and not driver.is_closed():
-                return driver
-            await self._drop()
-        self.connection = await self.engine.connect()
-        raw = await self.connection.get_raw_connection()
-        return raw.driver_connection
+        for last_try in (False, True):
+            try:
+                if self.connection is None:
+                    self.connection = await self.engine.connect()
+                raw = await self.connection.get_raw_connection()
+                driver: Any = raw.driver_connection
+                await driver.copy_records_to_table(INBOX.name, records=rows, columns=FIELDS)
+                return
+            except BaseException as exc:
+                await self._drop()
+                if not last_try and isinstance(exc, _UNSENT):
+                    continue
+                if isinstance(exc, _LOST):
+                    raise InterfaceError(_COPY, None, exc, connection_invalidated=True) from exc
+                raise
 
     async def _drop(self) -> None:
         connection, self.connection = self.connection, None
@@ -208,14 +205,14 @@ class _PostgresInbox:
             self.connection = None
 
 
-# What asyncpg raises for a connection lost, refused or shut down by the server, or left in
-# a broken protocol state by such a loss ("cannot switch to state …", seen when a backend is
-# terminated under a batch): raised as SQLAlchemy's error for it, so the requests of the
-# batch answer as for any lost connection (503).
-_LOST = (
-    asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError,
-    asyncpg.InternalClientError,
-)  # fmt: skip
+# What asyncpg raises on a connection it already knows to be closed, or whose protocol is
+# still busy with the server's goodbye ("cannot switch to state …", seen right after the
+# backend was terminated): refused before anything is sent, so sending again is safe.
+_UNSENT = (asyncpg.InterfaceError, asyncpg.InternalClientError)
+# What it raises for a connection lost, refused or shut down by the server: raised as
+# SQLAlchemy's error for it, so the requests of the batch answer as for any lost
+# connection (503).
+_LOST = (*_UNSENT, asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError)
 _COPY = f"COPY {INBOX.name} ({', '.join(FIELDS)}) FROM STDIN"
 
 
