@@ -163,12 +163,14 @@ class Recorder:
 class _PostgresInbox:
     """Batches through one connection of its own, as one COPY (PostgreSQL: asyncpg).
 
-    A COPY is a single statement, so a batch is committed whole or not at all, in one round
-    trip, without SQLAlchemy's per-row parameter processing. The connection sits outside the
-    pool (no pre-ping), so a server that closed it while idle is noticed by the next batch:
-    asyncpg refuses it before sending anything (`_UNSENT`), and the batch is sent once more
-    on a fresh connection. A connection lost under a batch fails that batch as a lost
-    connection (the requests answer 503); the next batch opens a fresh one.
+    A batch is one transaction holding one COPY: committed whole or not at all, without
+    SQLAlchemy's per-row parameter processing. The connection sits outside the pool (no
+    pre-ping), so a server that closed it while idle is noticed by the next batch, sometimes
+    only once the server's goodbye is read as the answer to BEGIN or COPY. Until COMMIT is
+    sent nothing can have been committed, so a batch whose connection is lost before then is
+    sent once more on a fresh connection. A connection lost while COMMIT is on its way fails
+    the batch as a lost connection (the requests answer 503; it may or may not have been
+    committed, so it is not sent again); the next batch opens a fresh connection.
     """
 
     def __init__(self, db: Database) -> None:
@@ -177,16 +179,20 @@ class _PostgresInbox:
 
     async def write(self, rows: list[tuple[Any, ...]]) -> None:
         for last_try in (False, True):
+            committing = False
             try:
                 if self.connection is None:
                     self.connection = await self.engine.connect()
                 raw = await self.connection.get_raw_connection()
                 driver: Any = raw.driver_connection
+                await driver.execute("BEGIN")
                 await driver.copy_records_to_table(INBOX.name, records=rows, columns=FIELDS)
+                committing = True
+                await driver.execute("COMMIT")
                 return
             except BaseException as exc:
                 await self._drop()
-                if not last_try and isinstance(exc, _UNSENT):
+                if not last_try and not committing and isinstance(exc, _LOST):
                     continue
                 if isinstance(exc, _LOST):
                     raise InterfaceError(_COPY, None, exc, connection_invalidated=True) from exc
@@ -205,14 +211,16 @@ class _PostgresInbox:
             self.connection = None
 
 
-# What asyncpg raises on a connection it already knows to be closed, or whose protocol is
-# still busy with the server's goodbye ("cannot switch to state …", seen right after the
-# backend was terminated): refused before anything is sent, so sending again is safe.
-_UNSENT = (asyncpg.InterfaceError, asyncpg.InternalClientError)
-# What it raises for a connection lost, refused or shut down by the server: raised as
-# SQLAlchemy's error for it, so the requests of the batch answer as for any lost
-# connection (503).
-_LOST = (*_UNSENT, asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError)
+# What asyncpg raises for a connection lost, refused or shut down by the server (or one it
+# already knows to be closed, or whose protocol is still busy with the server's goodbye:
+# "cannot switch to state …"): raised as SQLAlchemy's error for it, so the requests of the
+# batch answer as for any lost connection (503).
+_LOST = (
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+)
 _COPY = f"COPY {INBOX.name} ({', '.join(FIELDS)}) FROM STDIN"
 
 
