@@ -131,6 +131,25 @@ async def update_profile(session: AsyncSession, account_id: str, update: Profile
     return account
 
 
+async def apply_template(session: AsyncSession, account_id: str, template_id: str) -> Account:
+    """Set the profile's theme to the template and clear its design overrides; links untouched.
+
+    Overrides are cleared so that the page looks exactly like the template's preview; keeping
+    them would silently repaint the new template with the old one's colours. Re-add overrides
+    with PATCH /v1/profile.
+    """
+    template = templates.get_template(template_id)
+    account = await AccountRepository(session).get(account_id, lock=True)
+    if account is None:
+        raise NotFound("Account not found.")
+    templates.ensure_template_allowed(template, account.tier)
+    account.theme = template.id
+    account.design = None
+    await session.flush()
+    await emit(session, account_id, "template.applied", lambda: profile(session, account))
+    return account
+
+
 def _changes(update: ProfileUpdate, tier: str) -> dict[str, Any]:
     """The fields to set; a premium theme or design overrides need a tier that includes them."""
     changes = {field: getattr(update, field) for field in update.model_fields_set}

@@ -9,6 +9,7 @@ from pydantic import TypeAdapter
 from starlette.responses import Response
 
 from eziox.accounts.schemas import Profile
+from eziox.accounts.service import apply_template as apply_to_account
 from eziox.accounts.service import profile
 from eziox.apidocs import error_responses
 from eziox.auth.guard import require
@@ -64,5 +65,5 @@ async def apply_template(
 
     Premium templates need a tier that includes them (403 `FORBIDDEN` otherwise, naming them).
     """
-    account = await service.apply_template(session, principal.account_id, template_id)
+    account = await apply_to_account(session, principal.account_id, template_id)
     return JSONBytes(await profile(session, account))

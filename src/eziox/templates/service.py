@@ -1,4 +1,7 @@
-"""What templates do: list and find them, decide who may use them, apply them to a profile."""
+"""What templates are: list and find them, decide who may use them, resolve a page's design.
+
+No database access: applying a template is an account change (`eziox.accounts.service`).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from eziox.accounts.repository import AccountRepository
 from eziox.billing.entitlements import ENTITLEMENTS, TIER_NAMES, Entitlements, entitlements
 from eziox.errors import Forbidden, NotFound, ValidationFailed
-from eziox.models import Account
 from eziox.templates.catalog import catalog
 from eziox.templates.schemas import CATEGORIES, Category, DesignOverrides, Template, Theme
-from eziox.webhooks import emit
 
 log = logging.getLogger("eziox.templates")
 
@@ -97,29 +96,3 @@ def effective_theme(theme_id: str, design: Mapping[str, Any] | None, tier: str) 
     except (ValidationError, KeyError, TypeError):
         log.warning("ignoring invalid stored design overrides for theme %s", theme_id)
         return template.theme
-
-
-async def apply_template(session: AsyncSession, account_id: str, template_id: str) -> Account:
-    """Set the profile's theme to the template and clear its design overrides; links untouched.
-
-    Overrides are cleared so that the page looks exactly like the template's preview; keeping
-    them would silently repaint the new template with the old one's colours. Re-add overrides
-    with PATCH /v1/profile.
-    """
-    template = get_template(template_id)
-    account = await AccountRepository(session).get(account_id, lock=True)
-    if account is None:
-        raise NotFound("Account not found.")
-    ensure_template_allowed(template, account.tier)
-    account.theme = template.id
-    account.design = None
-    await session.flush()
-    await emit(session, account_id, "template.applied", lambda: _applied(session, account))
-    return account
-
-
-async def _applied(session: AsyncSession, account: Account) -> dict[str, Any]:
-    """The profile as POST /apply returns it (imported here: accounts imports templates)."""
-    from eziox.accounts.service import profile
-
-    return await profile(session, account)

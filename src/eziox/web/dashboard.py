@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from eziox.accounts.schemas import ProfileUpdate
-from eziox.accounts.service import change_email, change_password, delete_account, update_profile
+from eziox.accounts.service import (
+    apply_template,
+    change_email,
+    change_password,
+    delete_account,
+    update_profile,
+)
 from eziox.analytics.periods import Metric, Period
 from eziox.analytics.service import account_series, breakdown, series_csv
 from eziox.apikeys.service import create_api_key, describe, list_api_keys, revoke_api_key
@@ -25,7 +31,7 @@ from eziox.errors import EzioxError, ValidationFailed
 from eziox.links.schemas import LinkCreate, LinkUpdate
 from eziox.links.service import create_link, delete_link, list_links, update_link
 from eziox.state import AppState
-from eziox.templates.service import apply_template, list_templates
+from eziox.templates.service import list_templates
 from eziox.web.app_pages import csrf_failure, form_of, render_app, see_other
 from eziox.web.links_plus_tab import NOTICES as LINKS_PLUS_NOTICES
 from eziox.web.links_plus_tab import tab_extras
