@@ -8,9 +8,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -272,16 +271,4 @@ class SqliteWriter:
         self.thread.shutdown()
 
 
-_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
-
-
-async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session; committed once after the handler returns, before the response."""
-    database: Database = request.app.state.eziox.db
-    async with database.session(write=request.method not in _READ_METHODS) as session:
-        yield session
-        await database.commit(session)
-
-
-DbSession = Annotated[AsyncSession, Depends(request_session, scope="function")]

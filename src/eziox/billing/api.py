@@ -11,10 +11,9 @@ from starlette.responses import Response
 
 from eziox.billing.stripe_events import handle_event, parse_event
 from eziox.billing.stripe_schemas import StripeEvent
-from eziox.db import DbSession
+from eziox.deps import AppSettings, DbSession
 from eziox.errors import BadRequest
 from eziox.kit.responses import JSONBytes
-from eziox.state import AppState
 
 router = APIRouter(tags=["Billing"], include_in_schema=False)
 
@@ -50,10 +49,8 @@ def _signed_at(signature: str | None) -> int:
 
 
 @router.post("/webhooks/stripe")
-async def stripe_webhook(request: Request, session: DbSession) -> Response:
-    state: AppState = request.app.state.eziox
+async def stripe_webhook(request: Request, session: DbSession, settings: AppSettings) -> Response:
     payload = await request.body()  # already in memory: BodyReader read it, at most the limit
-    settings = state.settings
     event = verified_event(
         payload,
         request.headers.get("stripe-signature"),

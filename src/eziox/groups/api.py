@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from eziox.apidocs import error_responses
-from eziox.db import DbSession
+from eziox.deps import DbSession
 from eziox.groups import service
 from eziox.groups.schemas import Group, GroupCreate, GroupList, GroupUpdate
 from eziox.kit.responses import JSONBytes

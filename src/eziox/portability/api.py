@@ -11,7 +11,7 @@ from eziox.apidocs import error_responses
 from eziox.auth.guard import require
 from eziox.auth.principal import Principal
 from eziox.auth.scopes import Permission
-from eziox.db import DbSession
+from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.portability import service
 from eziox.portability.schemas import ImportReport, PortableDocument

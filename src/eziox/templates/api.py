@@ -15,7 +15,7 @@ from eziox.apidocs import error_responses
 from eziox.auth.guard import require
 from eziox.auth.principal import Principal
 from eziox.auth.scopes import Permission
-from eziox.db import DbSession
+from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.templates import service
 from eziox.templates.schemas import CATEGORIES, Template, TemplateList

@@ -7,9 +7,9 @@ from starlette.responses import Response
 
 from eziox.accounts.service import create_account, find_login, password_matches
 from eziox.auth.gate import client_ip
+from eziox.deps import app_state
 from eziox.errors import Conflict, ValidationFailed
 from eziox.ratelimit import Limiter
-from eziox.state import AppState
 from eziox.web.app_pages import csrf_failure, form_of, render_app, safe_next, see_other
 from eziox.web.sessions import (
     SESSION_COOKIE,
@@ -28,11 +28,6 @@ SIGN_IN_PER_ACCOUNT = 10
 SIGN_UP_WINDOW = 3600
 
 Budget = tuple[str, int, int]  # limiter key, limit, window (s)
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.eziox
-    return state
 
 
 async def _spend(limiter: Limiter, budgets: tuple[Budget, ...]) -> int:
@@ -79,7 +74,7 @@ async def sign_up(request: Request) -> Response:
     form = await form_of(request, None)
     if form is None:
         return csrf_failure(request, None)
-    state = _state(request)
+    state = app_state(request)
     values = {k: form.get(k, "") for k in ("username", "email")}
     limit = state.settings.sign_up_limit
     wait = await _spend(
@@ -126,7 +121,7 @@ async def sign_in(request: Request) -> Response:
     form = await form_of(request, None)
     if form is None:
         return csrf_failure(request, None)
-    state = _state(request)
+    state = app_state(request)
     login = form.get("login", "").strip().lower()[:254]
     next_url = safe_next(form.get("next"))
     async with state.db.session() as session:
@@ -167,7 +162,7 @@ async def sign_out(request: Request) -> Response:
     form = await form_of(request, user)
     if form is None:
         return csrf_failure(request, user)
-    await end_session(_state(request).db, request.cookies.get(SESSION_COOKIE))
+    await end_session(app_state(request).db, request.cookies.get(SESSION_COOKIE))
     response = see_other("/")
     clear_session_cookie(response, request)
     return response

@@ -27,10 +27,10 @@ from eziox.auth.scopes import READ_ONLY, Permission
 from eziox.billing.checkout import checkout_url, portal_url
 from eziox.billing.entitlements import TIER_NAMES, Tier, entitlements
 from eziox.billing.repository import BillingRepository
+from eziox.deps import app_state
 from eziox.errors import EzioxError, ValidationFailed
 from eziox.links.schemas import LinkCreate, LinkUpdate
 from eziox.links.service import create_link, delete_link, list_links, update_link
-from eziox.state import AppState
 from eziox.templates.service import list_templates
 from eziox.web.app_pages import csrf_failure, form_of, render_app, see_other
 from eziox.web.links_plus_tab import NOTICES as LINKS_PLUS_NOTICES
@@ -66,11 +66,6 @@ TAB_LABELS = {"api": "API keys", "templates": "Design"}
 UTC = ZoneInfo("UTC")
 
 
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.eziox
-    return state
-
-
 def _sign_in_first(request: Request) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return see_other(f"/sign-in?next={quote(target, safe='/')}")
@@ -86,7 +81,7 @@ async def _all_links(session: AsyncSession, account_id: str) -> list[dict[str, A
 
 
 async def _tab_data(request: Request, user: SignedIn, tab: str) -> dict[str, Any]:
-    state = _state(request)
+    state = app_state(request)
     account = user.account
     data: dict[str, Any] = {}
     async with state.db.session() as session:
@@ -165,7 +160,7 @@ async def analytics_csv(request: Request) -> Response:
     if user is None:
         return _sign_in_first(request)
     period = _period(request.query_params.get("period"))
-    async with _state(request).db.session() as session:
+    async with app_state(request).db.session() as session:
         series = await account_series(session, user.account.id, period, Metric.ALL, UTC)
     return Response(
         series_csv(series),
@@ -205,7 +200,7 @@ async def _act(request: Request, tab: str, action: Action) -> Response:
         return csrf_failure(request, user)
     values = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
     try:
-        async with _state(request).db.transaction() as session:
+        async with app_state(request).db.transaction() as session:
             outcome = await action(session, user, form)
         if isinstance(outcome, AfterCommit):
             outcome = await outcome.run()
@@ -397,7 +392,7 @@ async def billing_checkout(request: Request) -> Response:
         customer = row.stripe_customer_id if row else None
 
         async def to_stripe() -> Response:
-            settings = _state(request).settings
+            settings = app_state(request).settings
             url = await checkout_url(settings, user.account, customer, form.get("tier", ""))
             return see_other(url)
 
@@ -413,7 +408,7 @@ async def billing_portal(request: Request) -> Response:
         customer = row.stripe_customer_id if row else None
 
         async def to_stripe() -> Response:
-            return see_other(await portal_url(_state(request).settings, customer))
+            return see_other(await portal_url(app_state(request).settings, customer))
 
         return AfterCommit(to_stripe)
 

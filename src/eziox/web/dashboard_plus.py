@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from eziox.accounts.schemas import ProfileUpdate
 from eziox.accounts.service import update_profile
+from eziox.deps import app_state
 from eziox.errors import ValidationFailed
 from eziox.groups.schemas import GroupCreate, GroupUpdate
 from eziox.groups.service import create_group, delete_group, update_group
@@ -23,7 +24,7 @@ from eziox.kit.responses import JSONBytes
 from eziox.links.schemas import LinkCreate
 from eziox.links.service import create_link
 from eziox.portability.service import export_account
-from eziox.web.dashboard import _act, _sign_in_first, _state, _validated
+from eziox.web.dashboard import _act, _sign_in_first, _validated
 from eziox.web.links_plus_tab import SOCIAL_ROWS
 from eziox.web.sessions import SignedIn, current_user
 
@@ -37,7 +38,7 @@ async def download_export(request: Request) -> Response:
     user = await current_user(request)
     if user is None:
         return _sign_in_first(request)
-    async with _state(request).db.session() as session:
+    async with app_state(request).db.session() as session:
         document = await export_account(session, user.account.id)
     filename = f"eziox-{user.account.username}.json"
     return JSONBytes(

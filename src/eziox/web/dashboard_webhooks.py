@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from eziox.deps import app_state
 from eziox.errors import ValidationFailed
 from eziox.web.app_pages import see_other
-from eziox.web.dashboard import ShowTab, _act, _state, _validated
+from eziox.web.dashboard import ShowTab, _act, _validated
 from eziox.web.sessions import SignedIn
 from eziox.webhooks import service
 from eziox.webhooks.events import SUBSCRIBABLE
@@ -24,7 +25,7 @@ def _chosen(form: dict[str, str]) -> list[str]:
 
 @router.post("")
 async def add_webhook(request: Request) -> Response:
-    keyring = _state(request).webhooks.keyring
+    keyring = app_state(request).webhooks.keyring
 
     async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> ShowTab:
         if not (types := _chosen(form)):
@@ -43,7 +44,7 @@ async def add_webhook(request: Request) -> Response:
 
 @router.post("/{webhook_id}/toggle")
 async def toggle_webhook(request: Request, webhook_id: str) -> Response:
-    keyring = _state(request).webhooks.keyring
+    keyring = app_state(request).webhooks.keyring
 
     async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> str:
         update = WebhookEndpointUpdate(enabled=form.get("enabled") == "on")
@@ -55,7 +56,7 @@ async def toggle_webhook(request: Request, webhook_id: str) -> Response:
 
 @router.post("/{webhook_id}/rotate")
 async def rotate_webhook(request: Request, webhook_id: str) -> Response:
-    keyring = _state(request).webhooks.keyring
+    keyring = app_state(request).webhooks.keyring
 
     async def action(session: AsyncSession, user: SignedIn, form: dict[str, str]) -> ShowTab:
         rotated = await service.rotate_secret(session, user.account.id, webhook_id, keyring)

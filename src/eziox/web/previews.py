@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from eziox.deps import app_state
 from eziox.templates.catalog import catalog
 from eziox.web.public.page import PageLink
 from eziox.web.render import not_found_page, render_html
@@ -45,7 +46,7 @@ DEMO_LINKS = [
 @router.get("/templates/{template_id}/preview")
 async def template_preview(request: Request, template_id: str) -> Response:
     """The demo profile with this template's theme (the HTML 404 page for unknown ids)."""
-    public_url: str = request.app.state.eziox.settings.public_url
+    public_url = app_state(request).settings.public_url
     template = catalog().find(template_id)
     if template is None:
         return not_found_page(f"There is no template called '{template_id}'.")

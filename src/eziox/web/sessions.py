@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from eziox.db import Database
+from eziox.deps import app_state
 from eziox.kit.time import utcnow
 from eziox.models import Account, WebSession
-from eziox.state import AppState
 
 SESSION_COOKIE = "eziox_session"
 CSRF_COOKIE = "eziox_csrf"
@@ -41,8 +41,7 @@ def _digest(token: str) -> bytes:
 
 
 def _secure(request: Request) -> bool:
-    state: AppState = request.app.state.eziox
-    return state.settings.public_url.startswith("https://")
+    return app_state(request).settings.public_url.startswith("https://")
 
 
 async def start_session(db: Database, account_id: str, old_token: str | None) -> str:
@@ -84,8 +83,7 @@ async def current_user(request: Request) -> SignedIn | None:
     token = request.cookies.get(SESSION_COOKIE)
     found = None
     if token:
-        state: AppState = request.app.state.eziox
-        async with state.db.session() as session:
+        async with app_state(request).db.session() as session:
             row = (
                 await session.execute(
                     select(Account, WebSession.csrf_token)
@@ -157,8 +155,7 @@ def same_site_origin(request: Request) -> bool:
     given = urlsplit(origin)
     if origin == "null" or not given.hostname:
         return False
-    state: AppState = request.app.state.eziox
-    expected = urlsplit(state.settings.public_url)
+    expected = urlsplit(app_state(request).settings.public_url)
     return (given.hostname, given.port) == (expected.hostname, expected.port) or (
         given.hostname == request.url.hostname
     )

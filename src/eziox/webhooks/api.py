@@ -12,7 +12,7 @@ from eziox.apidocs import error_responses
 from eziox.auth.guard import require
 from eziox.auth.principal import Principal
 from eziox.auth.scopes import Permission
-from eziox.db import DbSession
+from eziox.deps import DbSession, app_state
 from eziox.kit.responses import JSONBytes
 from eziox.webhooks import service
 from eziox.webhooks.schemas import (
@@ -46,8 +46,7 @@ def publish_url_policy(schema: dict[str, Any], *, allow_http: bool) -> dict[str,
 
 
 def _keyring(request: Request) -> service.Keyring:
-    keyring: service.Keyring = request.app.state.eziox.webhooks.keyring
-    return keyring
+    return app_state(request).webhooks.keyring
 
 
 Keyring = Annotated[service.Keyring, Depends(_keyring)]

@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from eziox.accounts.follows import follow, is_following, unfollow
 from eziox.accounts.rules import RESERVED_USERNAMES, USERNAME_PATTERN
+from eziox.deps import app_state
 from eziox.errors import NotFound, ValidationFailed
 from eziox.kit.time import utcnow
 from eziox.models import CLICK, VIEW, Account
@@ -29,11 +30,6 @@ from eziox.web.sessions import SESSION_COOKIE, csrf_ok, current_user, same_site_
 router = APIRouter(include_in_schema=False)
 
 GONE_LINK = "This link does not exist or is no longer active."
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.eziox
-    return state
 
 
 def _counter(request: Request) -> VisitCounter:
@@ -58,7 +54,7 @@ async def _snapshot(state: AppState, username: str) -> PageSnapshot | HTMLRespon
 @router.get("/l/{link_id}")
 async def follow_link(request: Request, link_id: str) -> Response:
     """Count a click and redirect to the stored URL (never to anything the request names)."""
-    state = _state(request)
+    state = app_state(request)
     async with state.db.session() as session:
         target = await link_target(session, link_id)
     if target is None or not target.live(utcnow()):
@@ -94,7 +90,7 @@ async def _follow_state(request: Request, account: Account) -> dict[str, Any] | 
         return {"signed_in": False}
     if viewer.account.id == account.id:
         return None
-    async with _state(request).db.session() as session:
+    async with app_state(request).db.session() as session:
         following = await is_following(session, viewer.account.id, account.id)
     return {"signed_in": True, "following": following, "csrf": viewer.csrf_token}
 
@@ -109,7 +105,7 @@ async def _change_follow(request: Request, username: str, *, on: bool) -> Respon
     if forged or not same_site_origin(request):
         return not_found_page("This form expired. Go back, reload the page and try again.")
     try:
-        async with _state(request).db.transaction() as session:
+        async with app_state(request).db.transaction() as session:
             await (follow if on else unfollow)(session, viewer.account.id, username)
     except (NotFound, ValidationFailed):
         return not_found_page()
@@ -144,7 +140,7 @@ async def qr_png(request: Request, username: str) -> Response:
 
 
 async def _qr(request: Request, username: str, kind: str) -> Response:
-    state = _state(request)
+    state = app_state(request)
     size = request.query_params.get("size", str(QR_DEFAULT_SCALE))
     if not size.isascii() or not size.isdigit() or int(size) not in QR_SCALES:
         return not_found_page(
@@ -174,7 +170,7 @@ async def _qr(request: Request, username: str, kind: str) -> Response:
 async def bio_page(request: Request, username: str) -> Response:
     """The bio page rendered for this request (signed-in viewers see their follow button);
     each GET (200 or 304) counts one view."""
-    state = _state(request)
+    state = app_state(request)
     snapshot = await _snapshot(state, username)
     if not isinstance(snapshot, PageSnapshot):
         return snapshot

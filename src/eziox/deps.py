@@ -1,0 +1,43 @@
+"""What a route may ask for: the app's state, its settings, and the request's session.
+
+The one place that reads Starlette's untyped ``app.state``; everything else asks here, as a
+FastAPI dependency (``State``, ``AppSettings``, ``DbSession``) or, outside a dependency (a
+form action, a middleware), through ``app_state``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
+
+from eziox.config import Settings
+from eziox.state import AppState
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def app_state(connection: HTTPConnection) -> AppState:
+    """The resources of the app serving this request (set up by ``eziox.app.create_app``)."""
+    state: AppState = connection.app.state.eziox
+    return state
+
+
+def app_settings(connection: HTTPConnection) -> Settings:
+    return app_state(connection).settings
+
+
+async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session; committed once after the handler returns, before the response."""
+    database = app_state(request).db
+    async with database.session(write=request.method not in _READ_METHODS) as session:
+        yield session
+        await database.commit(session)
+
+
+State = Annotated[AppState, Depends(app_state)]
+AppSettings = Annotated[Settings, Depends(app_settings)]
+DbSession = Annotated[AsyncSession, Depends(request_session, scope="function")]
