@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from eziox.accounts.service import set_tier
+from eziox.analytics import rollup
 from eziox.analytics.retention import prune
 from eziox.analytics.rollup import roll_up_all, roll_up_next
-from eziox.models import Event, EventInbox
+from eziox.config import Settings
+from eziox.models import ACCOUNT_ROW, Event, EventInbox, HourlyStat
 from tests.analytics.factories import record
 from tests.factories import Caller, state_of
 
@@ -80,3 +84,38 @@ async def test_retention_follows_the_tier(app: FastAPI, caller: Caller) -> None:
     # Roll-ups are kept forever: the 1y series still shows the old views.
     body = (await caller.get("/v1/analytics", params={"period": "90d"})).json()
     assert body["summary"]["views"] == 5
+
+
+MOMENTS = (
+    datetime(2026, 3, 1, 16, 59, 59, 999999, tzinfo=UTC),  # the last instant of an hour
+    datetime(2026, 3, 1, 17, 0, 0, tzinfo=UTC),  # the first of the next
+    datetime(2026, 3, 1, 17, 59, 30, 500000, tzinfo=UTC),
+    datetime(2026, 3, 2, 0, 0, 0, 1, tzinfo=UTC),  # just past midnight: the next day
+)
+
+
+@pytest.mark.parametrize("unixepoch", [True, False], ids=["unixepoch", "strftime"])
+async def test_each_view_counts_in_its_utc_hour(
+    app: FastAPI,
+    caller: Caller,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    unixepoch: bool,
+) -> None:
+    """SQLite computes the hour with unixepoch() where it has it (3.38+), strftime('%s')
+    otherwise; both must put every event in the hour Python would."""
+    if not settings.is_sqlite and not unixepoch:
+        pytest.skip("PostgreSQL backend: the strftime fallback is SQLite's; runs in its pass")
+    monkeypatch.setattr(rollup, "_UNIXEPOCH", unixepoch and settings.is_sqlite)
+    for moment in MOMENTS:
+        await record(app, caller.account.id, at=moment)
+    await roll_up_all(state_of(app).db)
+    async with state_of(app).db.session() as session:
+        rows = await session.execute(
+            select(HourlyStat.hour, HourlyStat.views).where(
+                HourlyStat.account_id == caller.account.id, HourlyStat.link_id == ACCOUNT_ROW
+            )
+        )
+        hours = {hour: views for hour, views in rows.all()}
+    expected = Counter(int(moment.timestamp()) // 3600 for moment in MOMENTS)
+    assert hours == dict(expected)
