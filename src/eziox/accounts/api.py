@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from eziox.accounts import service
 from eziox.accounts.schemas import Profile, ProfileUpdate
 from eziox.apidocs import error_responses
-from eziox.auth.guard import require
-from eziox.auth.principal import Principal
-from eziox.auth.scopes import Permission
+from eziox.auth.guard import ProfileRead, ProfileWrite
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 
 router = APIRouter(prefix="/v1/profile", tags=["Profile"])
-
-ProfileRead = Annotated[Principal, Depends(require(Permission.PROFILE_READ))]
-ProfileWrite = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]
 
 
 @router.get("", response_model=Profile, responses=error_responses(401, 403, 429))

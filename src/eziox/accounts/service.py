@@ -14,7 +14,7 @@ from eziox.analytics.repository import AnalyticsRepository
 from eziox.billing.entitlements import Tier, parse_tier
 from eziox.db import mark_keys_changed
 from eziox.errors import Conflict, NotFound, ValidationFailed
-from eziox.kit.ids import user_id
+from eziox.kit.ids import new_user_id
 from eziox.kit.text import NAME_PATTERN, PATTERN_MESSAGES, has_control, is_shown_name
 from eziox.kit.time import rfc3339
 from eziox.models import ACCOUNT_ROW, Account
@@ -65,7 +65,7 @@ async def create_account(
     if email_taken:
         raise Conflict("An account with this email already exists.")
     account = Account(
-        id=user_id(),
+        id=new_user_id(),
         username=username,
         email=email,
         password_hash=password_hash,

@@ -12,9 +12,7 @@ from eziox.analytics import service
 from eziox.analytics.periods import Metric, Period, parse_zone
 from eziox.analytics.schemas import Analytics, Breakdown, LinkAnalytics
 from eziox.apidocs import error_responses
-from eziox.auth.guard import require
-from eziox.auth.principal import Principal
-from eziox.auth.scopes import Permission
+from eziox.auth.guard import AnalyticsRead
 from eziox.deps import DbSession
 from eziox.errors import ValidationFailed
 from eziox.kit.responses import JSONBytes
@@ -22,7 +20,6 @@ from eziox.links.service import get_link
 
 router = APIRouter(prefix="/v1/analytics", tags=["Analytics"])
 
-AnalyticsRead = Annotated[Principal, Depends(require(Permission.ANALYTICS_READ))]
 PeriodQuery = Annotated[Period, Query(description="7d, 30d, 90d or 1y (365 days)")]
 Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for a download")]
 CSV_RESPONSE = {"content": {"text/csv": {"schema": {"type": "string"}}}}

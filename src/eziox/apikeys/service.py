@@ -15,7 +15,7 @@ from eziox.auth.scopes import Permission, parse_permissions
 from eziox.billing.entitlements import TIER_NAMES, Tier, cheapest_tier_with, entitlements
 from eziox.db import mark_keys_changed
 from eziox.errors import Forbidden, NotFound, ValidationFailed
-from eziox.kit.ids import key_id
+from eziox.kit.ids import new_key_id
 from eziox.kit.text import PATTERN_MESSAGES, PLAIN_PATTERN, has_control
 from eziox.kit.time import rfc3339, utcnow
 from eziox.models import ApiKey
@@ -93,7 +93,7 @@ async def create_api_key(
         raise Forbidden(_key_limit_message(account.tier, allowed))
     new = keyformat.generate()
     key = ApiKey(
-        id=key_id(),
+        id=new_key_id(),
         name=name,
         digest=new.digest,
         prefix=new.display_prefix,

@@ -1,4 +1,5 @@
-"""The one way to guard a /v1 route: ``Annotated[Principal, Depends(require(permission))]``.
+"""The one way to guard a /v1 route: a parameter typed with one of the aliases below
+(``principal: LinksRead``), each ``Annotated[Principal, Depends(require(permission))]``.
 
 The gate has already authenticated the key and counted the request; the guard checks the
 permission the route declares, and declares the Bearer scheme (with the permission as its
@@ -10,7 +11,7 @@ scope) in the OpenAPI document.
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Request, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from eziox.auth.gate import PRINCIPAL
@@ -45,3 +46,16 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
 
     guard.__name__ = f"require_{permission.name.lower()}"
     return guard
+
+
+# One alias per permission, the way routes ask for it: ``principal: LinksRead``.
+ProfileRead = Annotated[Principal, Depends(require(Permission.PROFILE_READ))]
+ProfileWrite = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]
+LinksRead = Annotated[Principal, Depends(require(Permission.LINKS_READ))]
+LinksWrite = Annotated[Principal, Depends(require(Permission.LINKS_WRITE))]
+LinksDelete = Annotated[Principal, Depends(require(Permission.LINKS_DELETE))]
+AnalyticsRead = Annotated[Principal, Depends(require(Permission.ANALYTICS_READ))]
+TemplatesRead = Annotated[Principal, Depends(require(Permission.TEMPLATES_READ))]
+TemplatesApply = Annotated[Principal, Depends(require(Permission.TEMPLATES_APPLY))]
+WebhooksRead = Annotated[Principal, Depends(require(Permission.WEBHOOKS_READ))]
+WebhooksWrite = Annotated[Principal, Depends(require(Permission.WEBHOOKS_WRITE))]

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, JsonValue, WithJsonSchema
 
+from eziox.kit.numbers import Position
 from eziox.kit.text import trimmed, trimmed_schema
-from eziox.links.schemas import _whole_number
 
 Title = Annotated[str, trimmed(100)]
-Order = Annotated[
-    Annotated[int, BeforeValidator(_whole_number), Field(ge=0, strict=False)] | None,
-    WithJsonSchema({"type": "integer", "minimum": 0, "description": "Past the end: last"}),
-]
+Order = Position
 
 _EXAMPLE: dict[str, JsonValue] = {
     "id": "grp_123",

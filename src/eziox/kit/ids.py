@@ -11,13 +11,13 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{random_string(ID_BODY_LENGTH)}"
 
 
-def user_id() -> str:
+def new_user_id() -> str:
     return new_id("usr")
 
 
-def link_id() -> str:
+def new_link_id() -> str:
     return new_id("lnk")
 
 
-def key_id() -> str:
+def new_key_id() -> str:
     return new_id("key")

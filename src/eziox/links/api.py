@@ -5,23 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from eziox.apidocs import error_responses
-from eziox.auth.guard import require
-from eziox.auth.principal import Principal
-from eziox.auth.scopes import Permission
+from eziox.auth.guard import LinksDelete, LinksRead, LinksWrite
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.links import service
 from eziox.links.schemas import Link, LinkCreate, LinkList, LinkStatus, LinkUpdate
 
 router = APIRouter(prefix="/v1/links", tags=["Links"])
-
-LinksRead = Annotated[Principal, Depends(require(Permission.LINKS_READ))]
-LinksWrite = Annotated[Principal, Depends(require(Permission.LINKS_WRITE))]
-LinksDelete = Annotated[Principal, Depends(require(Permission.LINKS_DELETE))]
 
 
 @router.get("", response_model=LinkList, responses=error_responses(401, 403, 422, 429))

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     JsonValue,
     WithJsonSchema,
 )
 
+from eziox.kit.numbers import Position
 from eziox.kit.text import plain, trimmed, trimmed_schema
 from eziox.kit.timestamps import Timestamp
 from eziox.kit.urls import LINK_URL_SCHEMA, ImageUrl, LinkUrl
@@ -21,15 +21,6 @@ from eziox.kit.urls import LINK_URL_SCHEMA, ImageUrl, LinkUrl
 # 1-100 characters, no leading or trailing whitespace (the dashboard trims before sending),
 # something visible and no bidi overrides (kit/text.py TRIMMED_PATTERN).
 Title = Annotated[str, trimmed(100)]
-
-
-def _whole_number(value: object) -> object:
-    """JSON's 3.0 is the integer 3 (as JSON Schema says); booleans and 3.5 are not."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("must be a whole number")
-    return value
 
 
 TITLE_SCHEMA = trimmed_schema(100)
@@ -139,10 +130,7 @@ class LinkUpdate(BaseModel):
     description: Description | None = None
     thumbnail: ImageUrl | None = None
     isActive: Annotated[bool | None, WithJsonSchema({"type": "boolean"})] = None
-    order: Annotated[
-        Annotated[int, BeforeValidator(_whole_number), Field(ge=0, strict=False)] | None,
-        WithJsonSchema({"type": "integer", "minimum": 0, "description": "Past the end: last"}),
-    ] = None
+    order: Position = None
     groupId: GroupId | None = Field(None, description="`null` ungroups the link")
     startsAt: Timestamp | None = Field(None, description="`null` clears it")
     endsAt: Timestamp | None = Field(None, description="`null` clears it")

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eziox.analytics.repository import AnalyticsRepository
 from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.groups.repository import GroupRepository
-from eziox.kit.ids import link_id
+from eziox.kit.ids import new_link_id
 from eziox.kit.ordering import move
 from eziox.kit.time import rfc3339, utcnow
 from eziox.links.repository import LinkRepository
@@ -95,8 +95,8 @@ async def list_links(
     return LinkPage([serialize(row, now=now) for row in rows], total)
 
 
-async def get_link(session: AsyncSession, account_id: str, link_id_: str) -> Link:
-    link = await LinkRepository(session, account_id).get(link_id_)
+async def get_link(session: AsyncSession, account_id: str, link_id: str) -> Link:
+    link = await LinkRepository(session, account_id).get(link_id)
     if link is None:
         raise NotFound("Link not found.")
     return link
@@ -116,7 +116,7 @@ async def create_link(session: AsyncSession, account_id: str, data: LinkCreate) 
     if data.groupId is not None:
         await ensure_group(session, account_id, data.groupId)
     link = Link(
-        id=link_id(),
+        id=new_link_id(),
         title=data.title,
         url=data.url,
         description=data.description,
@@ -134,7 +134,7 @@ async def create_link(session: AsyncSession, account_id: str, data: LinkCreate) 
 
 
 async def update_link(
-    session: AsyncSession, account_id: str, link_id_: str, data: LinkUpdate
+    session: AsyncSession, account_id: str, link_id: str, data: LinkUpdate
 ) -> Link:
     """Change the given fields; a new ``order`` moves the link and renumbers the others."""
     for field in _NOT_NULL:
@@ -142,7 +142,7 @@ async def update_link(
             raise ValidationFailed.field(field, "must not be null")
     repository = LinkRepository(session, account_id)
     await repository.lock_account()
-    link = await get_link(session, account_id, link_id_)
+    link = await get_link(session, account_id, link_id)
     if data.groupId is not None:
         await ensure_group(session, account_id, data.groupId)
     for field in data.model_fields_set - {"order"}:
@@ -163,11 +163,11 @@ async def ensure_group(session: AsyncSession, account_id: str, group_id: str) ->
         raise Conflict("groupId: you have no such group (see GET /v1/groups).")
 
 
-async def delete_link(session: AsyncSession, account_id: str, link_id_: str) -> None:
+async def delete_link(session: AsyncSession, account_id: str, link_id: str) -> None:
     """Delete a link and close the gap in the order."""
     repository = LinkRepository(session, account_id)
     await repository.lock_account()
-    link = await get_link(session, account_id, link_id_)
+    link = await get_link(session, account_id, link_id)
     position = link.position
     await emit(session, account_id, "link.deleted", lambda: show_link(session, link))
     await repository.delete(link)

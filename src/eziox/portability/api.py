@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from eziox.apidocs import error_responses
-from eziox.auth.guard import require
-from eziox.auth.principal import Principal
-from eziox.auth.scopes import Permission
+from eziox.auth.guard import (
+    AnalyticsRead,
+    LinksDelete,
+    LinksRead,
+    LinksWrite,
+    ProfileRead,
+    ProfileWrite,
+)
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.portability import service
@@ -20,12 +25,6 @@ router = APIRouter(prefix="/v1", tags=["Export and import"])
 
 # Export reads every kind of data it contains; import writes profile and links, and deletes
 # the links the document no longer has.
-ProfileRead = Annotated[Principal, Depends(require(Permission.PROFILE_READ))]
-LinksRead = Annotated[Principal, Depends(require(Permission.LINKS_READ))]
-AnalyticsRead = Annotated[Principal, Depends(require(Permission.ANALYTICS_READ))]
-ProfileWrite = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]
-LinksWrite = Annotated[Principal, Depends(require(Permission.LINKS_WRITE))]
-LinksDelete = Annotated[Principal, Depends(require(Permission.LINKS_DELETE))]
 
 
 @router.get("/export", response_model=PortableDocument, responses=error_responses(401, 403, 429))

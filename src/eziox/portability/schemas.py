@@ -12,10 +12,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from eziox.accounts.schemas import ThemeId
 from eziox.accounts.socials import SocialList
+from eziox.kit.numbers import whole_number
 from eziox.kit.text import plain, shown_name
 from eziox.kit.timestamps import Timestamp
 from eziox.kit.urls import ImageUrl, LinkUrl
-from eziox.links.schemas import Description, Title, _whole_number
+from eziox.links.schemas import Description, Title
 from eziox.templates.schemas import DesignOverrides
 
 MAX_LINKS = 1000
@@ -26,19 +27,19 @@ DocId = Annotated[str, Field(max_length=32, description="Kept when it is one of 
 # JSON's 3.0 is the integer 3 (as JSON Schema says): accepted wherever an integer is.
 Count = Annotated[
     int,
-    BeforeValidator(_whole_number),
+    BeforeValidator(whole_number),
     Field(ge=0, strict=False),
     WithJsonSchema({"type": "integer", "minimum": 0}),
 ]
 Order = Annotated[
     int,
-    BeforeValidator(_whole_number),
+    BeforeValidator(whole_number),
     Field(ge=0, le=1_000_000, strict=False),
     WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 1_000_000}),
 ]
 Version = Annotated[
     int,
-    BeforeValidator(_whole_number),
+    BeforeValidator(whole_number),
     Field(ge=1, le=1, strict=False),
     WithJsonSchema({"type": "integer", "const": 1, "description": "Document format: 1"}),
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -23,7 +22,8 @@ from eziox.accounts.repository import AccountRepository
 from eziox.accounts.service import profile
 from eziox.errors import Conflict, NotFound
 from eziox.groups.repository import GroupRepository
-from eziox.kit.ids import link_id, new_id
+from eziox.kit.epoch import date_of
+from eziox.kit.ids import new_id, new_link_id
 from eziox.kit.time import rfc3339, utcnow
 from eziox.links.repository import LinkRepository
 from eziox.links.service import check_schedule, show_link
@@ -33,7 +33,6 @@ from eziox.templates import service as templates
 from eziox.webhooks.outbox import subscribers, write_event
 
 VERSION = 1
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PROFILE_FIELDS = ("name", "bio", "avatar", "banner")
 _LINK_FIELDS = (
     "title",
@@ -103,7 +102,7 @@ async def _daily(session: AsyncSession, account_id: str) -> list[dict[str, Any]]
     rows = (await session.execute(query)).all()
     return [
         {
-            "date": (_EPOCH + timedelta(days=int(d))).date().isoformat(),
+            "date": date_of(int(d)).isoformat(),
             "views": int(v or 0),
             "clicks": int(c or 0),
         }
@@ -280,7 +279,7 @@ async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
     for row, link, position, group in plan.links:
         before = None if row is None else _link_values(row)
         if row is None:
-            row = Link(id=link_id(), account_id=account.id)
+            row = Link(id=new_link_id(), account_id=account.id)
             session.add(row)
         values = _values(link, position, group_ids[group] if group is not None else None)
         for name, value in zip(_LINK_FIELDS, values, strict=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import TypeAdapter
 from starlette.responses import Response
 
@@ -12,9 +12,7 @@ from eziox.accounts.schemas import Profile
 from eziox.accounts.service import apply_template as apply_to_account
 from eziox.accounts.service import profile
 from eziox.apidocs import error_responses
-from eziox.auth.guard import require
-from eziox.auth.principal import Principal
-from eziox.auth.scopes import Permission
+from eziox.auth.guard import TemplatesApply, TemplatesRead
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.templates import service
@@ -22,8 +20,6 @@ from eziox.templates.schemas import CATEGORIES, Template, TemplateList
 
 router = APIRouter(prefix="/v1/templates", tags=["Templates"])
 
-TemplatesRead = Annotated[Principal, Depends(require(Permission.TEMPLATES_READ))]
-TemplatesApply = Annotated[Principal, Depends(require(Permission.TEMPLATES_APPLY))]
 
 _LIST = TypeAdapter(TemplateList)
 _ONE = TypeAdapter(Template)

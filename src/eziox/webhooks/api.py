@@ -9,9 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from eziox.apidocs import error_responses
-from eziox.auth.guard import require
-from eziox.auth.principal import Principal
-from eziox.auth.scopes import Permission
+from eziox.auth.guard import WebhooksRead, WebhooksWrite
 from eziox.deps import DbSession, app_state
 from eziox.kit.responses import JSONBytes
 from eziox.webhooks import service
@@ -28,9 +26,6 @@ from eziox.webhooks.schemas import (
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["Webhooks"])
-
-WebhooksRead = Annotated[Principal, Depends(require(Permission.WEBHOOKS_READ))]
-WebhooksWrite = Annotated[Principal, Depends(require(Permission.WEBHOOKS_WRITE))]
 
 
 def publish_url_policy(schema: dict[str, Any], *, allow_http: bool) -> dict[str, Any]:
