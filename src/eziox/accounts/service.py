@@ -20,6 +20,7 @@ from eziox.kit.time import rfc3339
 from eziox.models import ACCOUNT_ROW, Account
 from eziox.templates import service as templates
 from eziox.webhooks import emit
+from eziox.webhooks.events import EventType
 
 _NOT_NULL = ("name", "bio", "theme")
 
@@ -127,7 +128,7 @@ async def update_profile(session: AsyncSession, account_id: str, update: Profile
     for field, value in _changes(update, account.tier).items():
         setattr(account, field, value)
     await session.flush()
-    await emit(session, account_id, "profile.updated", lambda: profile(session, account))
+    await emit(session, account_id, EventType.PROFILE_UPDATED, lambda: profile(session, account))
     return account
 
 
@@ -146,7 +147,7 @@ async def apply_template(session: AsyncSession, account_id: str, template_id: st
     account.theme = template.id
     account.design = None
     await session.flush()
-    await emit(session, account_id, "template.applied", lambda: profile(session, account))
+    await emit(session, account_id, EventType.TEMPLATE_APPLIED, lambda: profile(session, account))
     return account
 
 

@@ -18,6 +18,7 @@ from eziox.links.repository import LinkRepository
 from eziox.links.schemas import LinkCreate, LinkStatus, LinkUpdate
 from eziox.models import Link
 from eziox.webhooks import emit
+from eziox.webhooks.events import EventType
 
 _NOT_NULL = ("title", "url", "isActive", "order", "sensitive")
 _COLUMN_OF = {
@@ -129,7 +130,7 @@ async def create_link(session: AsyncSession, account_id: str, data: LinkCreate) 
         sensitive=data.sensitive,
     )
     await repository.add(link)
-    await emit(session, account_id, "link.created", lambda: show_link(session, link))
+    await emit(session, account_id, EventType.LINK_CREATED, lambda: show_link(session, link))
     return link
 
 
@@ -152,7 +153,7 @@ async def update_link(
         await move(repository, link, data.order)
     await session.flush()
     await session.refresh(link)
-    await emit(session, account_id, "link.updated", lambda: show_link(session, link))
+    await emit(session, account_id, EventType.LINK_UPDATED, lambda: show_link(session, link))
     return link
 
 
@@ -169,6 +170,6 @@ async def delete_link(session: AsyncSession, account_id: str, link_id: str) -> N
     await repository.lock_account()
     link = await get_link(session, account_id, link_id)
     position = link.position
-    await emit(session, account_id, "link.deleted", lambda: show_link(session, link))
+    await emit(session, account_id, EventType.LINK_DELETED, lambda: show_link(session, link))
     await repository.delete(link)
     await repository.shift(start=position + 1, end=2**31 - 1, by=-1)

@@ -30,6 +30,7 @@ from eziox.links.service import check_schedule, show_link
 from eziox.models import ACCOUNT_ROW, Account, HourlyStat, Link, LinkGroup
 from eziox.portability.schemas import PortableDocument, PortableLink
 from eziox.templates import service as templates
+from eziox.webhooks.events import EventType
 from eziox.webhooks.outbox import subscribers, write_event
 
 VERSION = 1
@@ -248,7 +249,12 @@ def _link_values(row: Link) -> tuple[Any, ...]:
     return tuple(getattr(row, name) for name in _LINK_FIELDS)
 
 
-_EVENT_TYPES = ("link.created", "link.updated", "link.deleted", "profile.updated")
+_EVENT_TYPES = (
+    EventType.LINK_CREATED,
+    EventType.LINK_UPDATED,
+    EventType.LINK_DELETED,
+    EventType.PROFILE_UPDATED,
+)
 
 
 async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
@@ -256,12 +262,12 @@ async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
     # Who listens is looked up once per event type, not once per link.
     hooks = {kind: await subscribers(session, account.id, kind) for kind in _EVENT_TYPES}
 
-    async def announce(kind: str, data: Callable[[], Awaitable[Mapping[str, Any]]]) -> None:
+    async def announce(kind: EventType, data: Callable[[], Awaitable[Mapping[str, Any]]]) -> None:
         if hooks[kind]:
             await write_event(session, account.id, kind, await data(), hooks[kind])
 
     for doomed_link in plan.doomed_links:  # the payload is built before the delete
-        await announce("link.deleted", partial(show_link, session, doomed_link))
+        await announce(EventType.LINK_DELETED, partial(show_link, session, doomed_link))
     for doomed in [*plan.doomed_links, *plan.doomed_groups]:
         await session.delete(doomed)
     await session.flush()
@@ -275,7 +281,7 @@ async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
         group_row.title, group_row.position = title, position
         group_ids.append(group_row.id)
     await session.flush()  # groups first: no ORM relationship orders the inserts for us
-    changed: list[tuple[str, Link]] = []
+    changed: list[tuple[EventType, Link]] = []
     for row, link, position, group in plan.links:
         before = None if row is None else _link_values(row)
         if row is None:
@@ -285,9 +291,9 @@ async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
         for name, value in zip(_LINK_FIELDS, values, strict=True):
             setattr(row, name, value)
         if before is None:
-            changed.append(("link.created", row))
+            changed.append((EventType.LINK_CREATED, row))
         elif before != _link_values(row):
-            changed.append(("link.updated", row))
+            changed.append((EventType.LINK_UPDATED, row))
     profile_changed = any(getattr(account, name) != value for name, value in plan.profile.items())
     for name, value in plan.profile.items():
         setattr(account, name, value)
@@ -297,4 +303,4 @@ async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
         await announce(event_type, partial(show_link, session, row))
     if profile_changed:
         await session.refresh(account)
-        await announce("profile.updated", partial(profile, session, account))
+        await announce(EventType.PROFILE_UPDATED, partial(profile, session, account))

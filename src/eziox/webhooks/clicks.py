@@ -73,7 +73,7 @@ def emit_clicks(connection: Connection, batch: ColumnElement[bool]) -> int:
         insert_event(
             connection,
             event.account_id,
-            EventType.LINK_CLICKED.value,
+            EventType.LINK_CLICKED,
             click_data(event),
             streaming[event.account_id],
             created_at=event.occurred_at,

@@ -19,19 +19,20 @@ from eziox.kit.ids import new_id
 from eziox.kit.time import rfc3339, utcnow
 from eziox.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from eziox.models.webhook import PENDING
+from eziox.webhooks.events import EventType
 
 Data = Mapping[str, Any] | Callable[[], Awaitable[Mapping[str, Any]]]
 
 
-def event_id() -> str:
+def new_event_id() -> str:
     return new_id("evt")
 
 
-def delivery_id() -> str:
+def new_delivery_id() -> str:
     return new_id("dlv")
 
 
-async def subscribers(session: AsyncSession, account_id: str, event_type: str) -> list[str]:
+async def subscribers(session: AsyncSession, account_id: str, event_type: EventType) -> list[str]:
     """Ids of the account's enabled endpoints subscribed to ``event_type``."""
     rows = await session.execute(
         select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
@@ -41,20 +42,22 @@ async def subscribers(session: AsyncSession, account_id: str, event_type: str) -
     return [endpoint_id for endpoint_id, types in rows.all() if event_type in types]
 
 
-async def emit(session: AsyncSession, account_id: str, event_type: str, data: Data) -> str | None:
+async def emit(
+    session: AsyncSession, account_id: str, event_type: EventType, data: Data
+) -> str | None:
     """Queue ``event_type`` for every subscribed endpoint; ``data`` may be a lazy coroutine."""
     endpoints = await subscribers(session, account_id, event_type)
     if not endpoints:
         return None
     resolved = await data() if callable(data) else data
-    event_id_, _ = await write_event(session, account_id, event_type, resolved, endpoints)
-    return event_id_
+    written, _ = await write_event(session, account_id, event_type, resolved, endpoints)
+    return written
 
 
 async def write_event(
     session: AsyncSession,
     account_id: str,
-    event_type: str,
+    event_type: EventType,
     data: Mapping[str, Any],
     endpoint_ids: Iterable[str],
     *,
@@ -71,7 +74,7 @@ async def write_event(
 def insert_event(
     connection: Connection,
     account_id: str,
-    event_type: str,
+    event_type: EventType,
     data: Mapping[str, Any],
     endpoint_ids: Iterable[str],
     *,
@@ -79,20 +82,20 @@ def insert_event(
 ) -> tuple[str, list[str]]:
     """`write_event` on a connection (work that runs outside the event loop: the roll-up)."""
     now = created_at or utcnow()
-    evt = event_id()
-    payload = {"id": evt, "type": event_type, "createdAt": rfc3339(now), "data": dict(data)}
+    evt = new_event_id()
+    payload = {"id": evt, "type": event_type.value, "createdAt": rfc3339(now), "data": dict(data)}
     connection.execute(
         insert(WebhookEvent).values(
             id=evt,
             account_id=account_id,
-            type=event_type,
+            type=event_type.value,
             payload=orjson.dumps(payload).decode(),
             created_at=now,
         )
     )
     rows: list[dict[str, Any]] = [
         {
-            "id": delivery_id(),
+            "id": new_delivery_id(),
             "account_id": account_id,
             "endpoint_id": endpoint_id,
             "event_id": evt,

@@ -17,7 +17,7 @@ from eziox.models import WebhookDelivery, WebhookEndpoint
 from eziox.models.webhook import PENDING
 from eziox.webhooks import ssrf
 from eziox.webhooks.events import EventType
-from eziox.webhooks.outbox import delivery_id, write_event
+from eziox.webhooks.outbox import new_delivery_id, write_event
 from eziox.webhooks.repository import WebhookRepository
 from eziox.webhooks.schemas import WebhookEndpointCreate, WebhookEndpointUpdate
 from eziox.webhooks.secretbox import SecretBox, new_secret
@@ -202,7 +202,7 @@ async def send_test(session: AsyncSession, account_id: str, endpoint_id: str) ->
         raise Conflict("This endpoint is disabled: enable it to send a test event.")
     data = {"message": "A test event from Eziox.", "webhookId": endpoint.id}
     event_id, deliveries = await write_event(
-        session, account_id, EventType.PING.value, data, [endpoint.id]
+        session, account_id, EventType.PING, data, [endpoint.id]
     )
     return event_id, deliveries[0]
 
@@ -231,7 +231,7 @@ async def resend(
     original, event_type = found
     now = utcnow()
     copy = WebhookDelivery(
-        id=delivery_id(),
+        id=new_delivery_id(),
         account_id=account_id,
         endpoint_id=endpoint_id,
         event_id=original.event_id,
