@@ -7,7 +7,6 @@ a CSRF token: the session's own once signed in, a double-submit cookie before th
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -15,14 +14,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from fastapi import Request
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from eziox.auth.web_sessions import WebSessionRepository
 from eziox.db import Database
 from eziox.deps import app_state
 from eziox.kit.time import utcnow
-from eziox.models import Account, WebSession
+from eziox.models import Account
 
 SESSION_COOKIE = "eziox_session"
 CSRF_COOKIE = "eziox_csrf"
@@ -36,10 +35,6 @@ class SignedIn:
     csrf_token: str
 
 
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("ascii", "replace")).digest()
-
-
 def _secure(request: Request) -> bool:
     return app_state(request).settings.public_url.startswith("https://")
 
@@ -48,31 +43,22 @@ async def start_session(db: Database, account_id: str, old_token: str | None) ->
     """A fresh session for the account; any session the browser had is ended (no fixation)."""
     token = secrets.token_urlsafe(32)
     async with db.transaction() as session:
+        sessions = WebSessionRepository(session)
         if old_token:
-            await session.execute(delete(WebSession).where(WebSession.digest == _digest(old_token)))
-        session.add(
-            WebSession(
-                digest=_digest(token),
-                account_id=account_id,
-                csrf_token=secrets.token_urlsafe(32),
-                expires_at=utcnow() + timedelta(days=SESSION_DAYS),
-            )
-        )
+            await sessions.remove(old_token)
+        sessions.add(token, account_id, utcnow() + timedelta(days=SESSION_DAYS))
     return token
 
 
 async def end_session(db: Database, token: str | None) -> None:
     if token:
         async with db.transaction() as session:
-            await session.execute(delete(WebSession).where(WebSession.digest == _digest(token)))
+            await WebSessionRepository(session).remove(token)
 
 
 async def end_other_sessions(session: AsyncSession, account_id: str, keep: str | None) -> None:
     """Sign the account out of every browser but the one holding ``keep`` (its token)."""
-    query = delete(WebSession).where(WebSession.account_id == account_id)
-    if keep:
-        query = query.where(WebSession.digest != _digest(keep))
-    await session.execute(query)
+    await WebSessionRepository(session).remove_all_but(account_id, keep)
 
 
 async def current_user(request: Request) -> SignedIn | None:
@@ -84,15 +70,9 @@ async def current_user(request: Request) -> SignedIn | None:
     found = None
     if token:
         async with app_state(request).db.session() as session:
-            row = (
-                await session.execute(
-                    select(Account, WebSession.csrf_token)
-                    .join(WebSession, WebSession.account_id == Account.id)
-                    .where(WebSession.digest == _digest(token), WebSession.expires_at > utcnow())
-                )
-            ).first()
+            row = await WebSessionRepository(session).signed_in(token, utcnow())
         if row is not None:
-            found = SignedIn(row[0], row[1])
+            found = SignedIn(*row)
     request.scope[_CURRENT] = found
     return found
 
