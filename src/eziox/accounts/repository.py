@@ -1,11 +1,12 @@
-"""Every query on the accounts table."""
+"""Every query on the accounts and follows tables."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eziox.models import Account, Link
+from eziox.kit.upsert import insert_ignore
+from eziox.models import Account, Follow, Link
 from eziox.pages.changes import page_changed
 
 
@@ -22,6 +23,9 @@ class AccountRepository:
     async def by_username(self, username: str) -> Account | None:
         query = select(Account).where(Account.username == username)
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def id_of(self, username: str) -> str | None:
+        return await self.session.scalar(select(Account.id).where(Account.username == username))
 
     async def by_login(self, login: str) -> Account | None:
         column = Account.email if "@" in login else Account.username
@@ -48,3 +52,37 @@ class AccountRepository:
         page_changed(self.session, account_id)
         result = await self.session.execute(delete(Account).where(Account.id == account_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class FollowRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, follower_id: str, followed_id: str) -> bool:
+        """True if this created the follow, False if it already existed."""
+        statement = insert_ignore(self.session, Follow.__table__, ["follower_id", "followed_id"])
+        result = await self.session.execute(
+            statement, [{"follower_id": follower_id, "followed_id": followed_id}]
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def remove(self, follower_id: str, followed_id: str) -> bool:
+        result = await self.session.execute(
+            delete(Follow).where(
+                Follow.follower_id == follower_id, Follow.followed_id == followed_id
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def exists(self, follower_id: str, followed_id: str) -> bool:
+        query = select(Follow.follower_id).where(
+            Follow.follower_id == follower_id, Follow.followed_id == followed_id
+        )
+        return (await self.session.scalar(query)) is not None
+
+    async def counts(self, account_id: str) -> tuple[int, int]:
+        """(followers, following) of the account."""
+        followers = select(func.count()).where(Follow.followed_id == account_id).scalar_subquery()
+        following = select(func.count()).where(Follow.follower_id == account_id).scalar_subquery()
+        row = (await self.session.execute(select(followers, following))).one()
+        return int(row[0]), int(row[1])
