@@ -82,6 +82,17 @@ class AnalyticsRepository:
                 counts.hourly[(self.account_id, ACCOUNT_ROW, first_hour)][2] += 1
         return counts
 
+    async def utc_days(self) -> Sequence[Any]:
+        """[day since the epoch, views, clicks] of every UTC day with any (the rollups only)."""
+        day = (HourlyStat.hour // 24).label("day")
+        query = (
+            select(day, func.sum(HourlyStat.views), func.sum(HourlyStat.clicks))
+            .where(HourlyStat.account_id == self.account_id, HourlyStat.link_id == ACCOUNT_ROW)
+            .group_by(day)
+            .order_by(day)
+        )
+        return (await self.session.execute(query)).all()
+
     async def totals(self, link_ids: Sequence[str] = (ACCOUNT_ROW,)) -> dict[str, tuple[int, int]]:
         """All-time (views, clicks) of the account row ('') and/or links, tail included."""
         query = select(Counter.link_id, Counter.views, Counter.clicks).where(

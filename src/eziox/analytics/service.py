@@ -7,13 +7,13 @@ import io
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.analytics.periods import Metric, Period, Window, window
 from eziox.analytics.repository import AnalyticsRepository
 from eziox.analytics.rollup import DIRECT, UNKNOWN
-from eziox.models import ACCOUNT_ROW, Link
+from eziox.links.repository import LinkRepository
+from eziox.models import ACCOUNT_ROW
 
 BREAKDOWNS = {  # API name -> stored dimension
     "referrers": "referrer",
@@ -128,7 +128,8 @@ async def breakdown(
     grand = sum(v[primary] for v in totals.values())
     counted = [item for item in totals.items() if item[1][primary]]
     ranked = sorted(counted, key=lambda item: (-item[1][primary], item[0]))[:limit]
-    titles = await _link_titles(session, account_id, [k for k, _ in ranked]) if primary else {}
+    links = LinkRepository(session, account_id)
+    titles = await links.titles([k for k, _ in ranked]) if primary else {}
     items = []
     for value, (views, clicks) in ranked:
         item: dict[str, Any] = {"value": _label(value), "views": views, "clicks": clicks}
@@ -141,13 +142,6 @@ async def breakdown(
 
 def _label(value: str) -> str | None:
     return None if value in {DIRECT, UNKNOWN} else value
-
-
-async def _link_titles(session: AsyncSession, account_id: str, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    query = select(Link.id, Link.title).where(Link.account_id == account_id, Link.id.in_(ids))
-    return {row.id: row.title for row in await session.execute(query)}
 
 
 def series_csv(series: dict[str, Any]) -> str:

@@ -146,6 +146,15 @@ class LinkRepository:
         )
         return (await self.session.execute(query)).scalars().all()
 
+    async def titles(self, link_ids: Sequence[str]) -> dict[str, str]:
+        """The titles of those of ``link_ids`` that are the account's links."""
+        if not link_ids:
+            return {}
+        query = select(Link.id, Link.title).where(
+            Link.account_id == self.account_id, Link.id.in_(link_ids)
+        )
+        return {row.id: row.title for row in await self.session.execute(query)}
+
     async def get(self, link_id: str) -> Link | None:
         query = select(Link).where(Link.id == link_id, Link.account_id == self.account_id)
         return (await self.session.execute(query)).scalar_one_or_none()

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.accounts import socials
 from eziox.accounts.repository import AccountRepository
 from eziox.accounts.service import profile
+from eziox.analytics.repository import AnalyticsRepository
 from eziox.errors import Conflict, NotFound
 from eziox.groups.repository import GroupRepository
 from eziox.kit.epoch import date_of
@@ -27,7 +27,7 @@ from eziox.kit.ids import new_id, new_link_id
 from eziox.kit.time import rfc3339, utcnow
 from eziox.links.repository import LinkRepository
 from eziox.links.service import check_schedule, show_link
-from eziox.models import ACCOUNT_ROW, Account, HourlyStat, Link, LinkGroup
+from eziox.models import Account, Link, LinkGroup
 from eziox.portability.schemas import PortableDocument, PortableLink
 from eziox.templates import service as templates
 from eziox.webhooks.events import EventType
@@ -93,14 +93,7 @@ def _portable_link(link: Link) -> dict[str, Any]:
 
 
 async def _daily(session: AsyncSession, account_id: str) -> list[dict[str, Any]]:
-    day = (HourlyStat.hour // 24).label("day")
-    query = (
-        select(day, func.sum(HourlyStat.views), func.sum(HourlyStat.clicks))
-        .where(HourlyStat.account_id == account_id, HourlyStat.link_id == ACCOUNT_ROW)
-        .group_by(day)
-        .order_by(day)
-    )
-    rows = (await session.execute(query)).all()
+    rows = await AnalyticsRepository(session, account_id).utc_days()
     return [
         {
             "date": date_of(int(d)).isoformat(),
