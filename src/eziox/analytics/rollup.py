@@ -224,8 +224,15 @@ def _roll_up_postgres(connection: Connection, limit: int) -> int:
 
 def _move(connection: Connection, claimed: ColumnElement[bool]) -> None:
     # Counted, archived and deleted by the database itself: no event row comes back here.
-    apply(connection, tally_where(connection, _INBOX, claimed))
-    emit_clicks(connection, claimed)  # link.clicked webhooks leave the inbox with the clicks
+    counts = tally_where(connection, _INBOX, claimed)
+    apply(connection, counts)
+    if any(clicks for _, clicks in counts.counters.values()):  # human clicks in the batch
+        emit_clicks(connection, claimed)  # link.clicked webhooks leave the inbox with them
+    if connection.dialect.name == "postgresql":  # one statement: DELETE … RETURNING feeds it
+        moved = delete(_INBOX).where(claimed).returning(*_ARCHIVED.selected_columns).cte()
+        archived = select(*(moved.c[name] for name in _EVENT_COLUMNS))
+        connection.execute(insert(EVENTS).from_select(_EVENT_COLUMNS, archived))
+        return
     connection.execute(insert(EVENTS).from_select(_EVENT_COLUMNS, _ARCHIVED.where(claimed)))
     connection.execute(delete(_INBOX).where(claimed))
 
