@@ -1,7 +1,7 @@
 """What a route may ask for: the app's state, its settings, and the request's session.
 
 The one place that reads Starlette's untyped ``app.state``; everything else asks here, as a
-FastAPI dependency (``State``, ``AppSettings``, ``DbSession``) or, outside a dependency (a
+FastAPI dependency (``AppSettings``, ``DbSession``) or, outside a dependency (a
 form action, a middleware), through ``app_state``.
 """
 
@@ -38,6 +38,5 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         await database.commit(session)
 
 
-State = Annotated[AppState, Depends(app_state)]
 AppSettings = Annotated[Settings, Depends(app_settings)]
 DbSession = Annotated[AsyncSession, Depends(request_session, scope="function")]

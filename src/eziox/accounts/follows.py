@@ -30,12 +30,3 @@ async def unfollow(session: AsyncSession, follower_id: str, username: str) -> bo
     followed_id = await _account_id(session, username)
     page_changed(session, follower_id, followed_id)
     return await FollowRepository(session).remove(follower_id, followed_id)
-
-
-async def follow_counts(session: AsyncSession, account_id: str) -> tuple[int, int]:
-    """(followers, following) of the account."""
-    return await FollowRepository(session).counts(account_id)
-
-
-async def is_following(session: AsyncSession, follower_id: str, account_id: str) -> bool:
-    return await FollowRepository(session).exists(follower_id, account_id)

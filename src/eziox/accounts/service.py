@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.accounts import passwords, rules, socials
-from eziox.accounts.follows import follow_counts
-from eziox.accounts.repository import AccountRepository
+from eziox.accounts.repository import AccountRepository, FollowRepository
 from eziox.accounts.schemas import ProfileUpdate
 from eziox.analytics.repository import AnalyticsRepository
 from eziox.billing.entitlements import Tier, parse_tier
@@ -94,7 +93,7 @@ async def find_by_username(session: AsyncSession, username: str) -> Account:
 async def stats_of(session: AsyncSession, account_id: str) -> dict[str, int]:
     """All-time page views (bots excluded, nothing lost in flight) and follow counts."""
     totals = await AnalyticsRepository(session, account_id).totals()
-    followers, following = await follow_counts(session, account_id)
+    followers, following = await FollowRepository(session).counts(account_id)
     return {"views": totals[ACCOUNT_ROW][0], "followers": followers, "following": following}
 
 

@@ -10,7 +10,6 @@ from eziox.kit.numbers import Position
 from eziox.kit.text import trimmed, trimmed_schema
 
 Title = Annotated[str, trimmed(100)]
-Order = Position
 
 _EXAMPLE: dict[str, JsonValue] = {
     "id": "grp_123",
@@ -54,4 +53,4 @@ class GroupUpdate(BaseModel):
     )
 
     title: Annotated[Title | None, WithJsonSchema(trimmed_schema(100))] = None
-    order: Order = None
+    order: Position = None

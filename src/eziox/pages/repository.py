@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eziox.accounts.follows import follow_counts
+from eziox.accounts.repository import FollowRepository
 from eziox.groups.repository import GroupRepository
 from eziox.models import Account, Link, LinkGroup
 
@@ -78,7 +78,7 @@ async def page_snapshot(session: AsyncSession, username: str) -> PageSnapshot | 
         return None
     links = (await session.execute(_LINKS.where(Link.account_id == account.id))).all()
     groups = await GroupRepository(session, account.id).all() if links else ()
-    followers, following = await follow_counts(session, account.id)
+    followers, following = await FollowRepository(session).counts(account.id)
     return PageSnapshot(account, links, groups, followers, following)
 
 

@@ -13,7 +13,8 @@ import segno
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from eziox.accounts.follows import follow, is_following, unfollow
+from eziox.accounts.follows import follow, unfollow
+from eziox.accounts.repository import FollowRepository
 from eziox.accounts.rules import RESERVED_USERNAMES, USERNAME_PATTERN
 from eziox.deps import app_state
 from eziox.errors import NotFound, ValidationFailed
@@ -91,7 +92,7 @@ async def _follow_state(request: Request, account: Account) -> dict[str, Any] | 
     if viewer.account.id == account.id:
         return None
     async with app_state(request).db.session() as session:
-        following = await is_following(session, viewer.account.id, account.id)
+        following = await FollowRepository(session).exists(viewer.account.id, account.id)
     return {"signed_in": True, "following": following, "csrf": viewer.csrf_token}
 
 
