@@ -6,9 +6,10 @@ from datetime import datetime
 
 import time_machine
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from eziox.analytics.recorder import Visit
-from eziox.models import CLICK, VIEW
+from eziox.models import CLICK, VIEW, Event, EventInbox
 from tests.factories import state_of
 
 IPHONE = (
@@ -43,3 +44,15 @@ async def record(
         else:
             with time_machine.travel(at, tick=False):
                 await recorder.record(account_id, link_id, kind, visit(**visit_fields))
+
+
+async def count_rows(app: FastAPI, model: type, account_id: str) -> int:
+    async with state_of(app).db.session() as session:
+        query = select(func.count()).select_from(model).where(model.account_id == account_id)  # type: ignore[attr-defined]
+        return int(await session.scalar(query) or 0)
+
+
+async def events_recorded(app: FastAPI, account_id: str) -> int:
+    """Events of the account in the inbox or already rolled up out of it (the server's
+    roll-up moves them every second)."""
+    return await count_rows(app, EventInbox, account_id) + await count_rows(app, Event, account_id)

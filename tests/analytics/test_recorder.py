@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from fastapi import FastAPI
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.exc import IntegrityError
 
 from eziox.config import Settings
-from eziox.models import VIEW, Event, EventInbox
+from eziox.models import VIEW, EventInbox
 from tests import backends
-from tests.analytics.factories import visit
+from tests.analytics.factories import events_recorded, visit
 from tests.factories import Caller, state_of
 
 ON_THE_HOUR = datetime(2026, 3, 1, 17, 0, 0, tzinfo=UTC)  # no microseconds to drop
@@ -56,19 +56,6 @@ async def stored_rows(app: FastAPI, account_id: str) -> list[EventInbox]:
         return list((await session.scalars(query)).all())
 
 
-async def events_recorded(app: FastAPI, account_id: str) -> int:
-    """Events of the account in the inbox or already rolled up out of it (the server's
-    roll-up moves them every second)."""
-    async with state_of(app).db.session() as session:
-        counts = [
-            await session.scalar(
-                select(func.count()).select_from(table).where(table.account_id == account_id)
-            )
-            for table in (EventInbox, Event)
-        ]
-    return sum(count or 0 for count in counts)
-
-
 async def test_a_connection_the_server_dropped_while_idle_is_replaced(
     app: FastAPI, caller: Caller, settings: Settings
 ) -> None:
@@ -82,7 +69,8 @@ async def test_a_connection_the_server_dropped_while_idle_is_replaced(
     await state.recorder.record(caller.account.id, None, VIEW, visit())
     # Whether asyncpg already knows the connection is gone when the next batch starts, or
     # only learns it from the server's goodbye read as the answer to BEGIN, is a race: each
-    # round tries it again (one round alone failed about 1 run in 3 before the fix).
+    # round tries it again (with both cores busy, one round alone failed about 1 run in 10
+    # before the fix).
     for round_ in range(1, 11):
         assert await backends.terminate_pg_backends(database) >= 1
         # The writer's connection is gone; the next batch is written on a fresh one, not

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eziox.accounts.service import set_tier
 from eziox.analytics import rollup
@@ -16,19 +16,13 @@ from eziox.analytics.retention import prune
 from eziox.analytics.rollup import roll_up_all, roll_up_next
 from eziox.config import Settings
 from eziox.models import ACCOUNT_ROW, Event, EventInbox, HourlyStat
-from tests.analytics.factories import record
+from tests.analytics.factories import count_rows, events_recorded, record
 from tests.factories import Caller, state_of
-
-
-async def count_rows(app: FastAPI, model: type, account_id: str) -> int:
-    async with state_of(app).db.session() as session:
-        query = select(func.count()).select_from(model).where(model.account_id == account_id)  # type: ignore[attr-defined]
-        return int(await session.scalar(query) or 0)
 
 
 async def test_events_move_from_inbox_to_archive(app: FastAPI, caller: Caller) -> None:
     await record(app, caller.account.id, times=5)
-    assert await count_rows(app, EventInbox, caller.account.id) >= 0
+    assert await events_recorded(app, caller.account.id) == 5
     await roll_up_all(state_of(app).db)
     assert await count_rows(app, EventInbox, caller.account.id) == 0
     assert await count_rows(app, Event, caller.account.id) == 5
