@@ -277,6 +277,31 @@ async def test_clicks_are_streamed_only_to_subscribers(
     assert len(receiver.at(hook_path + "/quiet")) == 1  # its link.created, no click
 
 
+async def test_a_batch_of_views_and_bot_clicks_streams_no_click(
+    hook_client: httpx.AsyncClient,
+    pro: Caller,
+    hooks: AppState,
+    receiver: Receiver,
+    hook_path: str,
+) -> None:
+    """The roll-up asks who streams clicks only for batches with human clicks: a batch of
+    a view and a crawler's click sends nothing, the next human click is sent."""
+    await endpoint(pro, receiver, hook_path, "link.clicked")
+    link = await add_link(pro)
+    bot = {"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"}
+    browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0"}
+    assert (await hook_client.get(f"/{pro.account.username}", headers=browser)).status_code == 200
+    assert (await hook_client.get(f"/l/{link['id']}", headers=bot)).status_code == 302
+    await roll_up_all(hooks.db)
+    await hooks.webhooks.run_until_idle()
+    assert receiver.at(hook_path) == []
+    assert (await hook_client.get(f"/l/{link['id']}", headers=browser)).status_code == 302
+    await roll_up_all(hooks.db)
+    await hooks.webhooks.run_until_idle()
+    [click] = receiver.at(hook_path)
+    assert click.event["data"]["linkId"] == link["id"]
+
+
 async def test_two_workers_never_send_the_same_attempt_twice(
     pro: Caller, hook_settings: Settings, receiver: Receiver, hook_path: str
 ) -> None:
