@@ -247,6 +247,15 @@ async def test_delivery_time_check_refuses_private_addresses(
     assert "must use https" in log["error"]
 
 
+BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0"}
+CRAWLER = {"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"}
+
+
+async def roll_up_and_deliver(hooks: AppState) -> None:
+    await roll_up_all(hooks.db)  # (the app's own roll-up may already have moved them)
+    await hooks.webhooks.run_until_idle()
+
+
 async def test_clicks_are_streamed_only_to_subscribers(
     hook_app: FastAPI,
     hook_client: httpx.AsyncClient,
@@ -260,13 +269,10 @@ async def test_clicks_are_streamed_only_to_subscribers(
     quiet = await make_caller(hook_app, hook_client, tier="pro")
     await endpoint(quiet, receiver, hook_path + "/quiet", "link.created")
     quiet_link = await add_link(quiet)
-    browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0"}
-    bot = {"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"}
-    for target, agent in [(link, browser), (link, bot), (quiet_link, browser)]:
+    for target, agent in [(link, BROWSER), (link, CRAWLER), (quiet_link, BROWSER)]:
         response = await hook_client.get(f"/l/{target['id']}", headers=agent)
         assert response.status_code == 302
-    await roll_up_all(hooks.db)  # (the app's own roll-up may already have moved them)
-    await hooks.webhooks.run_until_idle()
+    await roll_up_and_deliver(hooks)
 
     [click] = receiver.at(hook_path)
     event = click.verify(hook["secret"])
@@ -278,26 +284,18 @@ async def test_clicks_are_streamed_only_to_subscribers(
 
 
 async def test_a_batch_of_views_and_bot_clicks_streams_no_click(
-    hook_client: httpx.AsyncClient,
-    pro: Caller,
-    hooks: AppState,
-    receiver: Receiver,
-    hook_path: str,
+    hook_client: httpx.AsyncClient, pro: Caller, hooks: AppState, receiver: Receiver, hook_path: str
 ) -> None:
     """The roll-up asks who streams clicks only for batches with human clicks: a batch of
     a view and a crawler's click sends nothing, the next human click is sent."""
     await endpoint(pro, receiver, hook_path, "link.clicked")
     link = await add_link(pro)
-    bot = {"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"}
-    browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0"}
-    assert (await hook_client.get(f"/{pro.account.username}", headers=browser)).status_code == 200
-    assert (await hook_client.get(f"/l/{link['id']}", headers=bot)).status_code == 302
-    await roll_up_all(hooks.db)
-    await hooks.webhooks.run_until_idle()
+    assert (await hook_client.get(f"/{pro.account.username}", headers=BROWSER)).status_code == 200
+    assert (await hook_client.get(f"/l/{link['id']}", headers=CRAWLER)).status_code == 302
+    await roll_up_and_deliver(hooks)
     assert receiver.at(hook_path) == []
-    assert (await hook_client.get(f"/l/{link['id']}", headers=browser)).status_code == 302
-    await roll_up_all(hooks.db)
-    await hooks.webhooks.run_until_idle()
+    assert (await hook_client.get(f"/l/{link['id']}", headers=BROWSER)).status_code == 302
+    await roll_up_and_deliver(hooks)
     [click] = receiver.at(hook_path)
     assert click.event["data"]["linkId"] == link["id"]
 
