@@ -47,7 +47,7 @@ from eziox.state import AppState
 from eziox.templates.api import router as templates_router
 from eziox.templates.catalog import catalog
 from eziox.web.api_docs import router as api_docs_router
-from eziox.web.auth_pages import router as auth_pages_router
+from eziox.web.auth import router as auth_router
 from eziox.web.dashboard import router as dashboard_router
 from eziox.web.dashboard_plus import router as dashboard_plus_router
 from eziox.web.dashboard_webhooks import router as dashboard_webhooks_router
@@ -163,7 +163,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.mount("/static", StaticFiles(packages=[("eziox.web", "static")]), name="static")
     app.include_router(previews_router)
     app.include_router(api_docs_router)
-    app.include_router(auth_pages_router)
+    app.include_router(auth_router)
     app.include_router(dashboard_router)
     app.include_router(dashboard_plus_router)
     app.include_router(dashboard_webhooks_router)

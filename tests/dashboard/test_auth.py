@@ -17,7 +17,7 @@ from eziox.accounts import passwords, rules
 from eziox.app import create_app
 from eziox.config import Settings
 from eziox.models import Account, WebSession
-from eziox.web.auth_pages import SIGN_IN_WINDOW
+from eziox.web.auth import SIGN_IN_WINDOW
 from tests.dashboard.browser import TOKEN, WebUser, sign_up
 from tests.factories import Caller, state_of
 

@@ -32,7 +32,7 @@ from eziox.errors import EzioxError, ValidationFailed
 from eziox.links.schemas import LinkCreate, LinkUpdate
 from eziox.links.service import create_link, delete_link, list_links, update_link
 from eziox.templates.service import list_templates
-from eziox.web.app_pages import csrf_failure, form_of, render_app, see_other
+from eziox.web.app_responses import csrf_failure, render_app, see_other
 from eziox.web.links_plus_tab import NOTICES as LINKS_PLUS_NOTICES
 from eziox.web.links_plus_tab import tab_extras
 from eziox.web.sessions import (
@@ -41,6 +41,7 @@ from eziox.web.sessions import (
     clear_session_cookie,
     current_user,
     end_other_sessions,
+    form_of,
 )
 from eziox.web.webhooks_tab import WEBHOOK_NOTICES, webhooks_tab
 

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from eziox.deps import app_state
 from eziox.errors import ValidationFailed
-from eziox.web.app_pages import see_other
+from eziox.web.app_responses import see_other
 from eziox.web.dashboard import ShowTab, _act, _validated
 from eziox.web.sessions import SignedIn
 from eziox.webhooks import service

@@ -139,3 +139,12 @@ def same_site_origin(request: Request) -> bool:
     return (given.hostname, given.port) == (expected.hostname, expected.port) or (
         given.hostname == request.url.hostname
     )
+
+
+async def form_of(request: Request, user: SignedIn | None) -> dict[str, str] | None:
+    """The submitted form as plain strings, or None when the CSRF token is missing or wrong."""
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    if not csrf_ok(request, values.get("csrf_token"), user) or not same_site_origin(request):
+        return None
+    return values

@@ -1,22 +1,15 @@
-"""Rendering for the signed-in app and the auth pages: strict CSP, never cached."""
+"""The responses of the dashboard and the sign-in pages (templates/app/): HTML under a strict
+CSP, 303 redirects and the expired-form page; never cached."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from eziox.web.render import templates
-from eziox.web.sessions import (
-    SignedIn,
-    anonymous_csrf,
-    csrf_ok,
-    current_user,
-    ensure_csrf_cookie,
-    same_site_origin,
-)
+from eziox.web.sessions import SignedIn, anonymous_csrf, ensure_csrf_cookie
 
 APP_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; "
@@ -47,25 +40,8 @@ def render_app(
     return response
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site paths may be redirect targets after sign-in (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/profile"
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else "/profile"
-
-
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, 303, headers={"Cache-Control": "no-store"})
-
-
-async def form_of(request: Request, user: SignedIn | None) -> dict[str, str] | None:
-    """The submitted form as plain strings, or None when the CSRF token is missing or wrong."""
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    if not csrf_ok(request, values.get("csrf_token"), user) or not same_site_origin(request):
-        return None
-    return values
 
 
 def csrf_failure(request: Request, user: SignedIn | None) -> HTMLResponse:
@@ -78,6 +54,3 @@ def csrf_failure(request: Request, user: SignedIn | None) -> HTMLResponse:
         message="The page was open too long or came from somewhere else. Go back, reload it and "
         "try again — nothing was changed.",
     )
-
-
-__all__ = ["csrf_failure", "current_user", "form_of", "render_app", "safe_next", "see_other"]

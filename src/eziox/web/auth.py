@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -10,12 +12,13 @@ from eziox.auth.gate import client_ip
 from eziox.deps import app_state
 from eziox.errors import Conflict, ValidationFailed
 from eziox.ratelimit import Limiter
-from eziox.web.app_pages import csrf_failure, form_of, render_app, safe_next, see_other
+from eziox.web.app_responses import csrf_failure, render_app, see_other
 from eziox.web.sessions import (
     SESSION_COOKIE,
     clear_session_cookie,
     current_user,
     end_session,
+    form_of,
     set_session_cookie,
     start_session,
 )
@@ -47,6 +50,14 @@ async def _spend(limiter: Limiter, budgets: tuple[Budget, ...]) -> int:
 async def _refund(limiter: Limiter, budgets: tuple[Budget, ...]) -> None:
     for key, _, window in budgets:
         await limiter.uncount(key, window)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths may be redirect targets after sign-in (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/profile"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/profile"
 
 
 def _retry_message(wait: int) -> str:
