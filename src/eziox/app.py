@@ -49,8 +49,6 @@ from eziox.templates.catalog import catalog
 from eziox.web.api_docs import router as api_docs_router
 from eziox.web.auth import router as auth_router
 from eziox.web.dashboard import router as dashboard_router
-from eziox.web.dashboard_plus import router as dashboard_plus_router
-from eziox.web.dashboard_webhooks import router as dashboard_webhooks_router
 from eziox.web.previews import router as previews_router
 from eziox.web.public import PublicPages
 from eziox.web.public import router as public_router
@@ -165,8 +163,6 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.include_router(api_docs_router)
     app.include_router(auth_router)
     app.include_router(dashboard_router)
-    app.include_router(dashboard_plus_router)
-    app.include_router(dashboard_webhooks_router)
     app.include_router(public_router)  # last: /{username} catches every other single segment
     relative_slash_redirects(app.router)
     # Added last = outermost: RequestContext wraps the gate, which wraps the read cache and

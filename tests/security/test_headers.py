@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from eziox.templates.catalog import catalog
-from eziox.web.dashboard import TABS
+from eziox.web.dashboard.page import TABS
 from tests.dashboard.browser import WebUser, sign_up
 
 PUBLIC_PAGES = [
