@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from eziox import migrate
+from eziox.accounts import rules
 from eziox.app import create_app
 from eziox.config import Settings, load_settings
 from eziox.db import make_engine
@@ -82,3 +84,13 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def caller(app: FastAPI, client: httpx.AsyncClient) -> Caller:
     return await make_caller(app, client)
+
+
+_hash_once = functools.cache(rules.hash_password)
+
+
+@pytest.fixture
+def one_hash_for_the_shared_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 is slow by design (~0.3 s a hash) and every factory account has the same
+    password: hash it once. For tests whose accounts never sign in with their password."""
+    monkeypatch.setattr(rules, "hash_password", _hash_once)

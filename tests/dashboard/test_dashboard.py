@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -14,14 +13,6 @@ from sqlalchemy import func, select
 from eziox.models import Account, ApiKey, Link
 from tests.dashboard.browser import WebUser, sign_up
 from tests.factories import state_of
-
-
-@pytest.fixture
-async def user(app: FastAPI) -> AsyncIterator[WebUser]:
-    ip = f"198.19.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
-    transport = httpx.ASGITransport(app=app, client=(ip, 5555))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield await sign_up(client, f"d{secrets.token_hex(5)}")
 
 
 async def titles(user: WebUser) -> list[str]:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
-
-from eziox.accounts import rules
-
-_hash_once = functools.cache(rules.hash_password)
 
 
 @pytest.fixture(autouse=True)
-def _hash_the_shared_password_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 is slow by design (~0.3 s a hash); every factory account has the same password."""
-    monkeypatch.setattr(rules, "hash_password", _hash_once)
+def _hash_the_shared_password_once(one_hash_for_the_shared_password: None) -> None:
+    """Every test here, with tests/conftest.py's one hash for the factories' password."""

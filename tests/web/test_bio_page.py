@@ -13,6 +13,8 @@ from fastapi import FastAPI
 
 from eziox.analytics.rollup import roll_up_all
 from tests.factories import Caller, make_caller, state_of
+from tests.groups.factories import new_group
+from tests.links.factories import new_link
 from tests.web.visits import (
     BOTS,
     CHROME,
@@ -475,3 +477,20 @@ async def test_views_stay_with_their_own_account(app: FastAPI, caller: Caller) -
     assert await breakdown(app, other, "referrers") == {None: 1}
     assert await breakdown(app, other, "devices") == {"desktop": 1}
     assert await breakdown(app, caller, "devices") == {"mobile": 3}
+
+
+async def test_groups_render_as_headings_in_order(app: FastAPI, client: httpx.AsyncClient) -> None:
+    caller = await make_caller(app, client)
+    videos = await new_group(caller, "Videos")
+    music = await new_group(caller, "Music & more")
+    await new_group(caller, "Empty")
+    await new_link(caller, "Song", groupId=music["id"])
+    await new_link(caller, "Site")
+    await new_link(caller, "Clip", groupId=videos["id"])
+    await caller.patch(f"/v1/groups/{music['id']}", json={"order": 0})
+    response = await client.get(f"/{caller.account.username}", headers={"User-Agent": CHROME})
+    html = response.text
+    assert "<h2" in html
+    assert "Empty" not in html
+    order = [html.index(text) for text in ("Site", "Music &amp; more", "Song", "Videos", "Clip")]
+    assert order == sorted(order)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.factories import Caller, make_caller, make_key
+from tests.web.visits import CHROME
 
-CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+pytestmark = pytest.mark.usefixtures("one_hash_for_the_shared_password")
 GOOD = [
     {"platform": "github", "value": "octo-cat"},
     {"platform": "x", "value": "jack"},

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.factories import Caller, make_caller, make_key
+from tests.groups.factories import new_group
+from tests.links.factories import new_link
+
+pytestmark = pytest.mark.usefixtures("one_hash_for_the_shared_password")
 
 GROUP_FIELDS = {"id", "title", "order", "createdAt", "updatedAt"}
-
-
-async def new_group(caller: Caller, title: str) -> dict[str, object]:
-    response = await caller.post("/v1/groups", json={"title": title})
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-async def new_link(caller: Caller, title: str, **fields: object) -> dict[str, object]:
-    body = {"title": title, "url": f"https://example.com/{title}", **fields}
-    response = await caller.post("/v1/links", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
 
 
 async def group_titles(caller: Caller) -> list[tuple[str, int]]:

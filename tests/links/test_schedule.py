@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 import time_machine
 from fastapi import FastAPI
 
 from tests.factories import Caller, make_caller
-from tests.links_plus.test_groups import new_group, new_link
+from tests.links.factories import new_link
+from tests.web.visits import CHROME
+
+pytestmark = pytest.mark.usefixtures("one_hash_for_the_shared_password")
 
 T0 = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 START = "2030-06-01T13:00:00Z"
 END = "2030-06-01T14:00:00Z"
-CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
 
 
 async def statuses(caller: Caller, status: str | None = None) -> dict[str, str]:
@@ -154,20 +157,3 @@ async def test_shared_caches_do_not_outlive_a_scheduled_change(
             assert cache == "public, max-age=0, must-revalidate, s-maxage=90"
     finally:
         object.__setattr__(settings, "page_cdn_ttl", original)
-
-
-async def test_groups_render_as_headings_in_order(app: FastAPI, client: httpx.AsyncClient) -> None:
-    caller = await make_caller(app, client)
-    videos = await new_group(caller, "Videos")
-    music = await new_group(caller, "Music & more")
-    await new_group(caller, "Empty")
-    await new_link(caller, "Song", groupId=music["id"])
-    await new_link(caller, "Site")
-    await new_link(caller, "Clip", groupId=videos["id"])
-    await caller.patch(f"/v1/groups/{music['id']}", json={"order": 0})
-    response = await client.get(f"/{caller.account.username}", headers={"User-Agent": CHROME})
-    html = response.text
-    assert "<h2" in html
-    assert "Empty" not in html
-    order = [html.index(text) for text in ("Site", "Music &amp; more", "Song", "Videos", "Clip")]
-    assert order == sorted(order)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from eziox.accounts.service import set_tier
 from tests.factories import Caller, make_caller, make_key, state_of
-from tests.links_plus.test_groups import new_group, new_link
+from tests.groups.factories import new_group
+from tests.links.factories import new_link
+
+pytestmark = pytest.mark.usefixtures("one_hash_for_the_shared_password")
 
 SOCIALS = [{"platform": "github", "value": "octo"}, {"platform": "email", "value": "a@b.co"}]
 

@@ -1,24 +1,15 @@
-"""The dashboard's groups, schedule, socials, CSV import, QR and export, through its forms."""
+"""The Links tab's groups, link options (group, schedule, sensitive) and CSV import,
+through its forms."""
 
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import AsyncIterator
 
-import httpx
 import pytest
-from fastapi import FastAPI
 
-from tests.dashboard.browser import WebUser, sign_up
+from tests.dashboard.browser import WebUser
 
-
-@pytest.fixture
-async def user(app: FastAPI) -> AsyncIterator[WebUser]:
-    ip = f"198.19.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
-    transport = httpx.ASGITransport(app=app, client=(ip, 5555))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield await sign_up(client, f"p{secrets.token_hex(5)}")
+pytestmark = pytest.mark.usefixtures("one_hash_for_the_shared_password")
 
 
 async def links_tab(user: WebUser) -> str:
@@ -91,30 +82,3 @@ async def test_csv_file_upload(user: WebUser) -> None:
     )
     assert response.status_code == 303, response.text
     assert "File" in await links_tab(user)
-
-
-async def test_socials_qr_and_export(user: WebUser) -> None:
-    saved = await user.submit(
-        "/profile/socials",
-        {
-            "social_platform_0": "github",
-            "social_value_0": "octo",
-            "social_platform_1": "x",
-            "social_value_1": "",
-        },
-    )
-    assert saved.status_code == 303
-    profile = (await user.http.get("/profile?tab=profile")).text
-    assert 'value="octo"' in profile
-    assert f"/{user.username}/qr.png" in profile
-    assert "download=" in profile
-    bad = await user.submit(
-        "/profile/socials", {"social_platform_0": "x", "social_value_0": "no spaces!"}
-    )
-    assert bad.status_code == 422
-    export = await user.http.get("/profile/export.json")
-    assert export.status_code == 200
-    assert "attachment" in export.headers["content-disposition"]
-    assert export.json()["socials"] == [{"platform": "github", "value": "octo"}]
-    bio = await user.http.get(f"/{user.username}")
-    assert 'href="https://github.com/octo"' in bio.text
