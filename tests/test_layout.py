@@ -1,4 +1,5 @@
-"""The source tree's shape: no two modules import each other, directly or around a circle."""
+"""The source tree's shape: no two modules import each other, directly or around a circle,
+and no module reaches into another for a private name."""
 
 from __future__ import annotations
 
@@ -78,3 +79,29 @@ def test_no_import_circle() -> None:
     except graphlib.CycleError as cycle:
         circle = " -> ".join(cycle.args[1])
         raise AssertionError(f"modules import each other: {circle}") from None
+
+
+def _private_names_imported(name: str, path: Path, modules: dict[str, Path]) -> list[str]:
+    """`from eziox.x import _y` in module `name` where `_y` is a function, class or constant
+    (a private module, like `eziox.client._operations`, may be imported by its siblings)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+            continue
+        if node.module.split(".")[0] != "eziox":
+            continue
+        for alias in node.names:
+            private = alias.name.startswith("_") and not alias.name.startswith("__")
+            if private and f"{node.module}.{alias.name}" not in modules:
+                found.append(f"{name} imports {node.module}.{alias.name}")
+    return found
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    modules = _modules()
+    found = [
+        line
+        for name, path in sorted(modules.items())
+        for line in _private_names_imported(name, path, modules)
+    ]
+    assert not found, "make these public or keep them in their module: " + "; ".join(found)
