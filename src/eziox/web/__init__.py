@@ -1,1 +1,2 @@
-"""Server-rendered pages: the public bio page, link redirects, and the 404 page."""
+"""Server-rendered pages: the public bio page and redirects (public/), sign-up and sign-in
+(auth.py), the dashboard (dashboard/), template previews and the API docs."""
