@@ -136,6 +136,7 @@ def serve(
         )
     os.environ.setdefault("EZIOX_PUBLIC_URL", f"http://{host}:{port}")
     from eziox import ops
+    from eziox.ops.http import OneWriteHttpProtocol
 
     # Before anything imports prometheus_client: the workers then share one metrics directory.
     metrics_dir = ops.prepare_metrics_dir() if workers > 1 else None
@@ -155,6 +156,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        http=OneWriteHttpProtocol,
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         log_level=config.log_level,

@@ -174,6 +174,53 @@ async def _slow_body(sent: asyncio.Event, resume: asyncio.Event) -> AsyncIterato
     yield b' "url": "https://example.com/in-flight"}'
 
 
+async def test_pipelined_requests_on_one_socket_get_whole_answers_in_order(
+    settings: Settings,
+) -> None:
+    """The server sends each response in one write (`eziox.ops.http`): on a real socket,
+    pipelined requests still get complete answers in order, and `Connection: close` gets
+    its whole answer before the end of the stream."""
+    who = await provision(settings, f"pl_{secrets.token_hex(4)}", tier="free")
+    page = f"GET /{who.username} HTTP/1.1\r\nHost: t\r\nUser-Agent: {BROWSER}\r\n\r\n"
+    requests = page + "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+    requests += page.replace("GET", "HEAD", 1)
+    requests += "GET /no/such/thing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    async with running((eziox_env(settings), ())) as (server,):
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(requests.encode())
+        stream = await asyncio.wait_for(reader.read(), WAIT_BOUND)  # until the server closes
+        writer.close()
+    answers = [_parse(raw) for raw in _responses(stream, bodies=[True, True, False, True])]
+    assert [status for status, _, _ in answers] == [200, 200, 200, 404]
+    (_, page_headers, body), (_, _, health), (_, head_headers, head_body), _ = answers
+    assert int(page_headers["content-length"]) == len(body)
+    assert who.username.encode() in body
+    assert health.startswith(b"{")
+    assert head_body == b""
+    assert head_headers["etag"] == page_headers["etag"]
+
+
+def _responses(stream: bytes, bodies: list[bool]) -> list[bytes]:
+    """Split a stream of HTTP/1.1 responses by their Content-Length (an answer to HEAD has
+    none); whatever follows the last one is a failure."""
+    out, rest = [], stream
+    for has_body in bodies:
+        head, _, rest = rest.partition(b"\r\n\r\n")
+        length = re.search(rb"content-length: (\d+)", head, re.I)
+        size = int(length[1]) if length and has_body else 0
+        out.append(head + b"\r\n\r\n" + rest[:size])
+        rest = rest[size:]
+    assert rest == b"", rest[:200]
+    return out
+
+
+def _parse(raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value for name, value in (line.split(": ", 1) for line in lines)}
+    return int(status_line.split()[1]), headers, body
+
+
 async def test_sigterm_finishes_the_request_in_flight(settings: Settings) -> None:
     who = await provision(settings, f"gs_{secrets.token_hex(4)}", tier="creator")
     auth = {"Authorization": f"Bearer {who.keys[0][1]}", "Content-Type": "application/json"}
