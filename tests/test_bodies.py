@@ -93,9 +93,7 @@ async def test_a_body_that_arrives_too_slowly_is_cut_off_with_408(
             headers.update((await make_caller(impatient_app, http)).auth())
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            response = await asyncio.wait_for(
-                http.post(path, content=body, headers=headers), BOUND
-            )
+            response = await asyncio.wait_for(http.post(path, content=body, headers=headers), BOUND)
     finally:
         body.release.set()
     assert response.status_code == 408

@@ -27,9 +27,7 @@ async def test_a_write_session_that_has_not_queried_yet_holds_up_nobody(
     assert "Meanwhile" in listed.text
 
 
-async def test_writers_take_turns_and_each_turn_is_given_back(
-    app: FastAPI, caller: Caller
-) -> None:
+async def test_writers_take_turns_and_each_turn_is_given_back(app: FastAPI, caller: Caller) -> None:
     db = state_of(app).db
 
     async def write(title: str) -> int:

@@ -8,12 +8,14 @@ import sqlite3
 import time
 from datetime import UTC, datetime
 
+import asyncpg
 import pytest
 import time_machine
 from fastapi import FastAPI
 from sqlalchemy import String, cast, select
 from sqlalchemy.exc import IntegrityError
 
+from eziox.analytics.recorder import FIELDS, PostgresInbox, batch_token
 from eziox.config import Settings
 from eziox.models import VIEW, EventInbox
 from tests import backends
@@ -79,6 +81,37 @@ async def test_a_connection_the_server_dropped_while_idle_is_replaced(
             *(state.recorder.record(caller.account.id, None, VIEW, visit()) for _ in range(3))
         )
         assert await events_recorded(app, caller.account.id) == 1 + 3 * round_
+
+
+async def test_a_batch_sent_again_with_its_token_is_stored_once(
+    app: FastAPI, caller: Caller, settings: Settings
+) -> None:
+    """A batch whose answer was lost after it committed is sent again with the same token
+    (see PostgresInbox): the second copy stores nothing; another batch is stored."""
+    if settings.is_sqlite:
+        pytest.skip(
+            "SQLite backend: batches are never sent twice there; this test runs in the "
+            "PostgreSQL pass of `make test` (EZIOX_TEST_BACKEND=postgres)"
+        )
+    event = (
+        caller.account.id, None, VIEW, ON_THE_HOUR, bytes(16), False, None,
+        "desktop", "Chrome", "Windows", None,
+    )  # fmt: skip
+    assert len(event) == len(FIELDS)
+    inbox = PostgresInbox(state_of(app).db)
+    token = batch_token()
+    try:
+        await inbox.write([event, event], token)
+        await inbox.write([event, event], token)  # the same batch again
+        assert await events_recorded(app, caller.account.id) == 2
+        await inbox.write([event, event])  # a new batch, with a token of its own
+        assert await events_recorded(app, caller.account.id) == 4
+        # Too long for its column: refused, not cut short.
+        with pytest.raises(asyncpg.StringDataRightTruncationError):
+            await inbox.write([(*event[:6], "x" * 256, *event[7:])])
+        assert await events_recorded(app, caller.account.id) == 4
+    finally:
+        await inbox.close()
 
 
 def _sqlite_only(settings: Settings) -> None:

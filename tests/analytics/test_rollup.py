@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -12,10 +13,11 @@ from sqlalchemy import select
 
 from eziox.accounts.service import set_tier
 from eziox.analytics import rollup
+from eziox.analytics.recorder import batch_token
 from eziox.analytics.retention import prune
 from eziox.analytics.rollup import roll_up_all, roll_up_next
 from eziox.config import Settings
-from eziox.models import ACCOUNT_ROW, Event, EventInbox, HourlyStat
+from eziox.models import ACCOUNT_ROW, Event, EventBatch, EventInbox, HourlyStat
 from tests.analytics.factories import count_rows, events_recorded, record
 from tests.factories import Caller, state_of
 
@@ -26,6 +28,26 @@ async def test_events_move_from_inbox_to_archive(app: FastAPI, caller: Caller) -
     await roll_up_all(state_of(app).db)
     assert await count_rows(app, EventInbox, caller.account.id) == 0
     assert await count_rows(app, Event, caller.account.id) == 5
+
+
+async def test_the_roll_up_forgets_batch_tokens_once_no_batch_can_be_sent_again(
+    app: FastAPI, caller: Caller, settings: Settings
+) -> None:
+    if settings.is_sqlite:
+        pytest.skip("SQLite backend: no batch tokens there; runs in the PostgreSQL pass")
+    now = time.time()
+    old = batch_token(now - rollup.BATCH_TOKENS_KEPT - 5)
+    recent = batch_token(now - rollup.BATCH_TOKENS_KEPT + 60)
+    db = state_of(app).db
+    async with db.transaction() as session:
+        session.add_all([EventBatch(token=old), EventBatch(token=recent)])
+    await record(app, caller.account.id)  # a batch of its own, with today's token
+    await roll_up_all(db)
+    async with db.session() as session:
+        kept = set((await session.scalars(select(EventBatch.token))).all())
+    assert old not in kept
+    assert recent in kept
+    assert any(token > recent for token in kept)  # the batch just written
 
 
 async def test_concurrent_recording_and_rolling_up_loses_nothing(

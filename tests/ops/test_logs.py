@@ -112,8 +112,10 @@ def test_the_direct_access_line_is_what_the_logging_call_writes(log_format: str)
     # Only this test's two lines (a background task of the suite may log meanwhile).
     direct, logged = [line for line in stream.getvalue().splitlines() if "req_1" in line]
     if log_format == "text":
-        assert direct[23:] == logged[23:] == (
-            " INFO    eziox.access: GET /l/x\\r\\n\\u202eevil 302 1.2 ms [req_1]"
+        assert (
+            direct[23:]
+            == logged[23:]
+            == (" INFO    eziox.access: GET /l/x\\r\\n\\u202eevil 302 1.2 ms [req_1]")
         )
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}", direct[:23])
     else:

@@ -95,9 +95,7 @@ async def test_the_next_page_view_shows_each_kind_of_change(
     assert shows(after), after
 
 
-async def test_a_tier_change_shows_at_once(
-    app: FastAPI, client: httpx.AsyncClient
-) -> None:
+async def test_a_tier_change_shows_at_once(app: FastAPI, client: httpx.AsyncClient) -> None:
     """Design overrides apply on paid tiers only: a downgrade changes the page's style."""
     pro = await make_caller(app, client, tier="pro")
     design = {"colors": {"accent": "#c0ffee", "accentText": "#000000"}}

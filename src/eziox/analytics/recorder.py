@@ -9,6 +9,8 @@ executemany: while a batch commits, the next one fills.
 from __future__ import annotations
 
 import asyncio
+import secrets
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -16,9 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Table, insert
+from sqlalchemy import String, Table, insert
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import TypeEngine
 
 from eziox.analytics.classify import classify_agent, referrer_domain
 from eziox.analytics.geo import country_from_header, country_of
@@ -27,10 +32,11 @@ from eziox.db import Database
 from eziox.kit.epoch import day_of
 from eziox.kit.singleflight import SingleFlight
 from eziox.kit.time import utcnow
-from eziox.models import CLICK, EventInbox
+from eziox.models import CLICK, EventBatch, EventInbox
 from eziox.ops import metrics
 
 INBOX: Table = EventInbox.__table__  # type: ignore[assignment]
+BATCHES: Table = EventBatch.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +69,8 @@ class Recorder:
         self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
-        self._inbox: _SqliteInbox | _PostgresInbox = (
-            _SqliteInbox(db) if db.is_sqlite else _PostgresInbox(db)
+        self._inbox: SqliteInbox | PostgresInbox = (
+            SqliteInbox(db) if db.is_sqlite else PostgresInbox(db)
         )
         # Told which accounts got clicks once they are committed (caches of click counts).
         self.on_clicks: Callable[[set[str]], None] | None = None
@@ -160,43 +166,40 @@ class Recorder:
         await self._inbox.close()
 
 
-class _PostgresInbox:
-    """Batches through one connection of its own, as one COPY (PostgreSQL: asyncpg).
+class PostgresInbox:
+    """Batches through one connection of its own, as one statement (PostgreSQL: asyncpg).
 
-    A batch is one transaction holding one COPY: committed whole or not at all, without
-    SQLAlchemy's per-row parameter processing. The connection sits outside the pool (no
-    pre-ping), so a server that closed it while idle is noticed by the next batch, sometimes
-    only once the server's goodbye is read as the answer to BEGIN or COPY. Until COMMIT is
-    sent nothing can have been committed, so a batch whose connection is lost before then is
-    sent once more on a fresh connection. A connection lost while COMMIT is on its way fails
-    the batch as a lost connection (the requests answer 503; it may or may not have been
-    committed, so it is not sent again); the next batch opens a fresh connection.
+    The statement inserts the batch's token into ``event_batches`` and, only if the token
+    was new, the batch's rows (one array per column, unnested): one round trip, committed
+    whole or not at all, without SQLAlchemy's per-row parameter processing. A batch whose
+    connection is lost, whenever that happens (the server closed it while idle and asyncpg
+    learns so only from the server's goodbye read as the answer, or the answer itself was
+    lost after the commit), is sent once more with the same token on a fresh connection:
+    it is stored once either way. If that fails too, the requests of the batch answer as
+    for any lost connection (503). The connection sits outside the pool (no pre-ping).
     """
 
     def __init__(self, db: Database) -> None:
         self.engine = db.engine
         self.connection: AsyncConnection | None = None
 
-    async def write(self, rows: list[tuple[Any, ...]]) -> None:
+    async def write(self, rows: list[tuple[Any, ...]], token: bytes | None = None) -> None:
+        columns = list(zip(*rows, strict=True))
+        token = token or batch_token()
         for last_try in (False, True):
-            committing = False
             try:
                 if self.connection is None:
                     self.connection = await self.engine.connect()
                 raw = await self.connection.get_raw_connection()
-                driver: Any = raw.driver_connection
-                await driver.execute("BEGIN")
-                await driver.copy_records_to_table(INBOX.name, records=rows, columns=FIELDS)
-                committing = True
-                await driver.execute("COMMIT")
+                await raw.driver_connection.execute(_INSERT_BATCH, *columns, token)  # type: ignore[union-attr]
                 return
             except BaseException as exc:
                 await self._drop()
-                if not last_try and not committing and isinstance(exc, _LOST):
-                    continue
-                if isinstance(exc, _LOST):
-                    raise InterfaceError(_COPY, None, exc, connection_invalidated=True) from exc
-                raise
+                if not isinstance(exc, _LOST):
+                    raise
+                if last_try:
+                    lost = InterfaceError(_INSERT_BATCH, None, exc, connection_invalidated=True)
+                    raise lost from exc
 
     async def _drop(self) -> None:
         connection, self.connection = self.connection, None
@@ -211,6 +214,17 @@ class _PostgresInbox:
             self.connection = None
 
 
+def batch_token(at: float | None = None) -> bytes:
+    """A new batch's token: the time in milliseconds, then 80 random bits."""
+    milliseconds = int((time.time() if at is None else at) * 1000)
+    return milliseconds.to_bytes(6, "big") + secrets.token_bytes(10)
+
+
+def tokens_before(at: float) -> bytes:
+    """The lowest token a batch made at time ``at`` (or later) can have."""
+    return int(at * 1000).to_bytes(6, "big") + bytes(10)
+
+
 # What asyncpg raises for a connection lost, refused or shut down by the server (or one it
 # already knows to be closed, or whose protocol is still busy with the server's goodbye:
 # "cannot switch to state …"): raised as SQLAlchemy's error for it, so the requests of the
@@ -221,10 +235,32 @@ _LOST = (
     asyncpg.PostgresConnectionError,
     asyncpg.OperatorInterventionError,
 )
-_COPY = f"COPY {INBOX.name} ({', '.join(FIELDS)}) FROM STDIN"
 
 
-class _SqliteInbox:
+def _insert_batch_statement() -> str:
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    # Strings as text: a value too long for its column fails the insert, as it would if
+    # inserted directly, rather than being cut to length by a cast.
+    arrays = ", ".join(
+        f"${number}::{_array_element(INBOX.c[name].type, dialect)}[]"
+        for number, name in enumerate(FIELDS, start=1)
+    )
+    return (
+        f"WITH batch AS (INSERT INTO {BATCHES.name} (token) VALUES (${len(FIELDS) + 1}) "
+        "ON CONFLICT DO NOTHING RETURNING token) "
+        f"INSERT INTO {INBOX.name} ({', '.join(FIELDS)}) "
+        f"SELECT * FROM unnest({arrays}) WHERE EXISTS (SELECT FROM batch)"
+    )
+
+
+def _array_element(column_type: TypeEngine[Any], dialect: Dialect) -> str:
+    return "text" if isinstance(column_type, String) else column_type.compile(dialect=dialect)
+
+
+_INSERT_BATCH = _insert_batch_statement()
+
+
+class SqliteInbox:
     """Batches through the process's SQLite writer: one executemany of the statement
     SQLAlchemy compiled, in one transaction (`eziox.db.SqliteWriter.execute_many`)."""
 

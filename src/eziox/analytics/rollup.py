@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eziox.analytics.recorder import tokens_before
 from eziox.db import Database
 from eziox.kit.upsert import insert_ignore, upsert_add
 from eziox.models import (
@@ -44,6 +46,7 @@ from eziox.models import (
     Counter,
     DailyDimension,
     DailyVisitor,
+    EventBatch,
     EventInbox,
     HourlyStat,
 )
@@ -55,6 +58,8 @@ DIMENSIONS = ("referrer", "device", "browser", "os", "country", "link")
 DIRECT = "(direct)"
 UNKNOWN = "(unknown)"
 _INBOX: Table = EventInbox.__table__  # type: ignore[assignment]
+_BATCHES: Table = EventBatch.__table__  # type: ignore[assignment]
+BATCH_TOKENS_KEPT = 600.0  # seconds
 _EVENT_COLUMNS = [c.name for c in _INBOX.columns if c.name != "id"]
 _ARCHIVED = select(*(_INBOX.c[name] for name in _EVENT_COLUMNS))
 _UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38, 0)  # SQLite's unixepoch() came in 3.38
@@ -219,6 +224,9 @@ def _roll_up_postgres(connection: Connection, limit: int) -> int:
         return 0
     claimed = _INBOX.c.id == any_(bindparam("claimed", ids, type_=postgresql.ARRAY(BigInteger)))
     _move(connection, claimed)
+    # A batch is sent again within seconds of its first try, if at all.
+    expired = _BATCHES.c.token < tokens_before(time.time() - BATCH_TOKENS_KEPT)
+    connection.execute(delete(_BATCHES).where(expired))
     return len(ids)
 
 

@@ -7,7 +7,7 @@ from eziox.models.account import Account
 from eziox.models.api_key import ApiKey
 from eziox.models.base import Base
 from eziox.models.billing import BillingCustomer, StripeEvent
-from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventInbox
+from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventBatch, EventInbox
 from eziox.models.follow import Follow
 from eziox.models.link import Link, LinkGroup
 from eziox.models.stats import (
@@ -34,6 +34,7 @@ __all__ = [
     "DailyDimension",
     "DailyVisitor",
     "Event",
+    "EventBatch",
     "EventInbox",
     "Follow",
     "HourlyStat",

@@ -62,5 +62,18 @@ class Event(_EventColumns, Base):
     id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
 
 
+class EventBatch(Base):
+    """A batch of events written to the PostgreSQL inbox, by its token: the batch's rows are
+    inserted in the same statement as its token, and only if the token was new, so a batch
+    sent again after a lost connection is stored once (`eziox.analytics.recorder`). The
+    token starts with the time it was made (milliseconds, big-endian), so the roll-up
+    forgets old tokens by a range of the primary key. (SQLite: one process writes, through
+    a connection that cannot be lost mid-statement; the table stays empty.)"""
+
+    __tablename__ = "event_batches"
+
+    token: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+
+
 # The archive as a Core table: batch writes use executemany without ORM bookkeeping.
 EVENTS: Table = cast(Table, Event.__table__)
