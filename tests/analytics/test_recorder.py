@@ -15,8 +15,9 @@ from fastapi import FastAPI
 from sqlalchemy import String, cast, select
 from sqlalchemy.exc import IntegrityError
 
-from eziox.analytics.recorder import FIELDS, PostgresInbox, batch_token
+from eziox.analytics.recorder import FIELDS, PostgresInbox, Recorder, batch_token
 from eziox.config import Settings
+from eziox.db import Database
 from eziox.models import VIEW, EventInbox
 from tests import backends
 from tests.analytics.factories import events_recorded, visit
@@ -112,6 +113,78 @@ async def test_a_batch_sent_again_with_its_token_is_stored_once(
         assert await events_recorded(app, caller.account.id) == 4
     finally:
         await inbox.close()
+
+
+class AnswerLosingProxy:
+    """A TCP proxy to PostgreSQL that, once armed, drops the connection carrying the answer
+    to an INSERT instead of passing the answer on: the insert has committed, the client
+    never hears so (as when a network or the server's host fails at that moment)."""
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.answers_lost = 0
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+
+    async def _connection(
+        self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter
+    ) -> None:
+        server_in, server_out = await asyncio.open_connection(backends.PG_HOST, backends.PG_PORT)
+
+        async def pump(
+            source: asyncio.StreamReader, sink: asyncio.StreamWriter, answers: bool
+        ) -> None:
+            try:
+                while chunk := await source.read(65536):
+                    if answers and self.armed and b"INSERT 0 " in chunk:
+                        self.armed = False
+                        self.answers_lost += 1
+                        break
+                    sink.write(chunk)
+                    await sink.drain()
+            except ConnectionError:
+                pass
+            finally:
+                for writer in (client_out, server_out):
+                    writer.close()
+
+        await asyncio.gather(pump(client_in, server_out, False), pump(server_in, client_out, True))
+
+
+async def test_a_batch_whose_answer_was_lost_after_commit_is_stored_once(
+    app: FastAPI, caller: Caller, settings: Settings
+) -> None:
+    if settings.is_sqlite:
+        pytest.skip(
+            "SQLite backend: the writer holds no server connection; this test runs in the "
+            "PostgreSQL pass of `make test` (EZIOX_TEST_BACKEND=postgres)"
+        )
+    proxy = AnswerLosingProxy()
+    port = await proxy.start()
+    through_proxy = settings.db_url.replace(f":{backends.PG_PORT}/", f":{port}/", 1)
+    assert through_proxy != settings.db_url
+    db = Database(settings.model_copy(update={"database_url": through_proxy}))
+    recorder = Recorder(db, country_header=None)
+    try:
+        await recorder.record(caller.account.id, None, VIEW, visit())  # connected, salt loaded
+        proxy.armed = True
+        # Committed, answer lost, sent again on a fresh connection: answered, stored once.
+        await asyncio.gather(
+            *(recorder.record(caller.account.id, None, VIEW, visit()) for _ in range(3))
+        )
+        assert proxy.answers_lost == 1
+        assert await events_recorded(app, caller.account.id) == 4
+    finally:
+        await recorder.close()
+        await db.dispose()
+        await proxy.stop()
 
 
 def _sqlite_only(settings: Settings) -> None:
