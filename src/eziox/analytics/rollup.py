@@ -292,11 +292,12 @@ async def _pending(db: Database) -> bool:
 # Events rolled up per transaction. SQLite: every event batch waits while a roll-up holds the
 # one write lock, so a roll-up stays short (2,000 gave +15 % views a second but a p99 of
 # 36 ms). PostgreSQL: a roll-up locks only the inbox rows it claims and the event loop serves
-# while its statements run; each one costs the loop ~7 ms of fixed work (its dozen
-# statements) plus ~2 us an event, so under load one large roll-up a second costs a page view
-# far less than ten small ones (server CPU a view: 110 against 150 us, bench/RESULTS.md).
+# while its statements run, but each roll-up costs the loop ~7 ms of fixed work (a dozen
+# statements): under load, a page view cost the server 102-123 us with 500 a roll-up,
+# 87 us with 2,000 and 89-93 us with 5,000, and 5,000 raised the p99 to 31-44 ms once the
+# archive held a million events (bench/RESULTS.md).
 SQLITE_BATCH = 500
-POSTGRES_BATCH = 5000
+POSTGRES_BATCH = 2000
 
 
 class RollupWorker:
