@@ -22,13 +22,11 @@ from eziox import __version__, migrate
 from eziox.accounts.api import router as profile_router
 from eziox.accounts.rules import RESERVED_USERNAMES
 from eziox.analytics.api import router as analytics_router
-from eziox.apidocs import finish_openapi
 from eziox.auth.gate import ApiGate
 from eziox.billing.api import MAX_EVENT_BYTES
 from eziox.billing.api import router as stripe_router
 from eziox.bodies import BodyReader
 from eziox.config import Settings, load_settings
-from eziox.context import RequestContext
 from eziox.errors import (
     ServiceUnavailable,
     Unauthorized,
@@ -40,9 +38,11 @@ from eziox.groups.api import router as groups_router
 from eziox.kit.responses import JSONBytes
 from eziox.kit.slashes import relative_slash_redirects
 from eziox.links.api import router as links_router
+from eziox.openapi import finish_openapi
 from eziox.ops import metrics
 from eziox.portability.api import router as portability_router
 from eziox.readcache import ApiReadCache
+from eziox.request_context import RequestContext
 from eziox.state import AppState
 from eziox.templates.api import router as templates_router
 from eziox.templates.catalog import catalog

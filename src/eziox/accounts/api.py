@@ -7,10 +7,10 @@ from starlette.responses import Response
 
 from eziox.accounts import service
 from eziox.accounts.schemas import Profile, ProfileUpdate
-from eziox.apidocs import error_responses
 from eziox.auth.guard import ProfileRead, ProfileWrite
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
+from eziox.openapi import error_responses
 
 router = APIRouter(prefix="/v1/profile", tags=["Profile"])
 

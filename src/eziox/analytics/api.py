@@ -11,12 +11,12 @@ from starlette.responses import Response
 from eziox.analytics import service
 from eziox.analytics.periods import Metric, Period, parse_zone
 from eziox.analytics.schemas import Analytics, Breakdown, LinkAnalytics
-from eziox.apidocs import error_responses
 from eziox.auth.guard import AnalyticsRead
 from eziox.deps import DbSession
 from eziox.errors import ValidationFailed
 from eziox.kit.responses import JSONBytes
 from eziox.links.service import get_link
+from eziox.openapi import error_responses
 
 router = APIRouter(prefix="/v1/analytics", tags=["Analytics"])
 

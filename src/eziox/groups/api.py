@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from eziox.apidocs import error_responses
 from eziox.auth.guard import LinksDelete, LinksRead, LinksWrite
 from eziox.deps import DbSession
 from eziox.groups import service
 from eziox.groups.schemas import Group, GroupCreate, GroupList, GroupUpdate
 from eziox.kit.responses import JSONBytes
+from eziox.openapi import error_responses
 
 router = APIRouter(prefix="/v1/groups", tags=["Groups"])
 

@@ -8,12 +8,12 @@ import orjson
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from eziox.apidocs import error_responses
 from eziox.auth.guard import LinksDelete, LinksRead, LinksWrite
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.links import service
 from eziox.links.schemas import Link, LinkCreate, LinkList, LinkStatus, LinkUpdate
+from eziox.openapi import error_responses
 
 router = APIRouter(prefix="/v1/links", tags=["Links"])
 

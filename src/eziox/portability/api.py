@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from eziox.apidocs import error_responses
 from eziox.auth.guard import (
     AnalyticsRead,
     LinksDelete,
@@ -18,6 +17,7 @@ from eziox.auth.guard import (
 )
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
+from eziox.openapi import error_responses
 from eziox.portability import service
 from eziox.portability.schemas import ImportReport, PortableDocument
 

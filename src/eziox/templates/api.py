@@ -11,10 +11,10 @@ from starlette.responses import Response
 from eziox.accounts.schemas import Profile
 from eziox.accounts.service import apply_template as apply_to_account
 from eziox.accounts.service import profile
-from eziox.apidocs import error_responses
 from eziox.auth.guard import TemplatesApply, TemplatesRead
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
+from eziox.openapi import error_responses
 from eziox.templates import service
 from eziox.templates.schemas import CATEGORIES, Template, TemplateList
 

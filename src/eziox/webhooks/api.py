@@ -8,10 +8,10 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from eziox.apidocs import error_responses
 from eziox.auth.guard import WebhooksRead, WebhooksWrite
 from eziox.deps import DbSession, app_state
 from eziox.kit.responses import JSONBytes
+from eziox.openapi import error_responses
 from eziox.webhooks import service
 from eziox.webhooks.schemas import (
     HTTPS_URL_PATTERN,

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from starlette.types import Scope
 
 from eziox.analytics.recorder import Visit
-from eziox.context import is_head
+from eziox.request_context import is_head
 from eziox.state import AppState
 
 
