@@ -1,0 +1,60 @@
+"""`eziox dev …`: development helpers."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from eziox.cli.common import console, fail, settings
+from eziox.errors import EzioxError
+
+app = typer.Typer(help="Development helpers.", no_args_is_help=True)
+
+
+@app.command("seed-analytics")
+def dev_seed_analytics(
+    username: Annotated[str, typer.Option(help="Account to fill")],
+    events: Annotated[int, typer.Option(min=1, max=100_000_000, help="How many events")],
+    days: Annotated[int, typer.Option(min=1, max=3650, help="Spread over this many days")] = 365,
+    seed: Annotated[int | None, typer.Option(help="Random seed for repeatable data")] = None,
+) -> None:
+    """Generate realistic views and clicks (referrers, devices, countries, some bots)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from eziox.accounts.service import find_by_username
+    from eziox.analytics.seed import seed_events
+    from eziox.app import prepare_database
+    from eziox.state import AppState
+
+    async def main() -> int:
+        state = AppState.build(settings())
+        try:
+            await prepare_database(state)
+            async with state.db.session() as session:
+                account = await find_by_username(session, username)
+            columns = (
+                *Progress.get_default_columns()[:1],
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, console=console, transient=False) as bar:
+                task = bar.add_task(f"seeding {username}", total=events)
+                return await seed_events(
+                    state.db,
+                    account.id,
+                    count=events,
+                    days=days,
+                    seed=seed,
+                    progress=lambda n: bar.advance(task, n),
+                )
+        finally:
+            await state.close()
+
+    try:
+        written = asyncio.run(main())
+    except EzioxError as exc:
+        fail(exc.message)
+    typer.echo(f"wrote {written} events for {username} over {days} days")
