@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from eziox.cli.common import console, fail, settings
 from eziox.errors import EzioxError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from eziox.state import AppState
 
 app = typer.Typer(help="Development helpers.", no_args_is_help=True)
 
@@ -21,40 +26,53 @@ def dev_seed_analytics(
     seed: Annotated[int | None, typer.Option(help="Random seed for repeatable data")] = None,
 ) -> None:
     """Generate realistic views and clicks (referrers, devices, countries, some bots)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    try:
+        written = asyncio.run(_seed(username, events, days, seed))
+    except EzioxError as exc:
+        fail(exc.message)
+    typer.echo(f"wrote {written} events for {username} over {days} days")
 
-    from eziox.accounts.service import find_by_username
+
+async def _seed(username: str, events: int, days: int, seed: int | None) -> int:
+    """Fill the account's analytics against a ready database, showing progress."""
     from eziox.analytics.seed import seed_events
     from eziox.app import prepare_database
     from eziox.state import AppState
 
-    async def main() -> int:
-        state = AppState.build(settings())
-        try:
-            await prepare_database(state)
-            async with state.db.session() as session:
-                account = await find_by_username(session, username)
-            columns = (
-                *Progress.get_default_columns()[:1],
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-            )
-            with Progress(*columns, console=console, transient=False) as bar:
-                task = bar.add_task(f"seeding {username}", total=events)
-                return await seed_events(
-                    state.db,
-                    account.id,
-                    count=events,
-                    days=days,
-                    seed=seed,
-                    progress=lambda n: bar.advance(task, n),
-                )
-        finally:
-            await state.close()
-
+    state = AppState.build(settings())
     try:
-        written = asyncio.run(main())
-    except EzioxError as exc:
-        fail(exc.message)
-    typer.echo(f"wrote {written} events for {username} over {days} days")
+        await prepare_database(state)
+        account_id = await _account_id(state, username)
+        with _progress_bar() as bar:
+            task = bar.add_task(f"seeding {username}", total=events)
+            return await seed_events(
+                state.db,
+                account_id,
+                count=events,
+                days=days,
+                seed=seed,
+                progress=lambda n: bar.advance(task, n),
+            )
+    finally:
+        await state.close()
+
+
+async def _account_id(state: AppState, username: str) -> str:
+    from eziox.accounts.service import find_by_username
+
+    async with state.db.session() as session:
+        account = await find_by_username(session, username)
+    return account.id
+
+
+def _progress_bar() -> Progress:
+    """Description, bar, done/total and time left; kept on screen when finished."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = (
+        *Progress.get_default_columns()[:1],
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    return Progress(*columns, console=console, transient=False)

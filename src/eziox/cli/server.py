@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox import __version__
 from eziox.cli.common import fail, run, settings
+from eziox.config import Settings
 
 
 def version() -> None:
@@ -52,11 +53,25 @@ def serve(
     ] = "127.0.0.1",
 ) -> None:
     """Start the server (applies migrations on the embedded SQLite default)."""
-    import uvicorn
+    config = settings()
+    _refuse_to_start_broken(config, workers)
+    os.environ.setdefault("EZIOX_PUBLIC_URL", f"http://{host}:{port}")
+    from eziox import ops
 
+    # Before anything imports prometheus_client: the workers then share one metrics directory.
+    metrics_dir = ops.prepare_metrics_dir() if workers > 1 else None
+    run(_noop, write=False)  # migrate (SQLite) or check the schema (PostgreSQL) once, up front
+    if demo:
+        _print_demo_account(host, port)
+    _run_uvicorn(config, host, port, workers, forwarded_allow_ips)
+    if metrics_dir:
+        ops.remove_metrics_dir(metrics_dir)
+
+
+def _refuse_to_start_broken(config: Settings, workers: int) -> None:
+    """Exit 2 on a broken template catalog, or on workers that could not share limits."""
     from eziox.templates.catalog import CatalogError, catalog
 
-    config = settings()
     try:
         catalog()  # create_app checks it too; here the message is one line, not a traceback
     except CatalogError as exc:
@@ -67,22 +82,26 @@ def serve(
             "between processes (start Redis, or run one worker)",
             2,
         )
-    os.environ.setdefault("EZIOX_PUBLIC_URL", f"http://{host}:{port}")
-    from eziox import ops
+
+
+def _print_demo_account(host: str, port: int) -> None:
+    from eziox.demo import ensure_demo
+
+    username, secret = run(ensure_demo)
+    typer.echo(f"Demo account: {username}   bio page: http://{host}:{port}/{username}")
+    typer.echo(f"API key (full access, shown once): {secret}")
+    typer.echo(f'Try: curl -H "Authorization: Bearer {secret}" http://{host}:{port}/v1/profile')
+
+
+def _run_uvicorn(
+    config: Settings, host: str, port: int, workers: int, forwarded_allow_ips: str
+) -> None:
+    """Serve until stopped: one write per response, Eziox's own log lines."""
+    import uvicorn
+
+    from eziox.ops import logs
     from eziox.ops.http import OneWriteHttpProtocol
 
-    # Before anything imports prometheus_client: the workers then share one metrics directory.
-    metrics_dir = ops.prepare_metrics_dir() if workers > 1 else None
-    from eziox.ops import logs
-
-    run(_noop, write=False)  # migrate (SQLite) or check the schema (PostgreSQL) once, up front
-    if demo:
-        from eziox.demo import ensure_demo
-
-        username, secret = run(ensure_demo)
-        typer.echo(f"Demo account: {username}   bio page: http://{host}:{port}/{username}")
-        typer.echo(f"API key (full access, shown once): {secret}")
-        typer.echo(f'Try: curl -H "Authorization: Bearer {secret}" http://{host}:{port}/v1/profile')
     uvicorn.run(
         "eziox.app:create_app",
         factory=True,
@@ -97,8 +116,6 @@ def serve(
         access_log=False,  # Eziox logs each request itself (eziox.access), with its id
         timeout_graceful_shutdown=20,
     )
-    if metrics_dir:
-        ops.remove_metrics_dir(metrics_dir)
 
 
 async def _noop(_: AsyncSession) -> None:
