@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 import logging
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -118,6 +118,32 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     settings = settings or load_settings()
     catalog()  # load and validate the template catalog now: a broken file stops start-up
     state = AppState.build(settings)
+    app = Eziox(
+        title="Eziox API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        lifespan=_lifespan(state, migrate_on_start=migrate_on_start),
+        docs_url=None,
+        redoc_url=None,
+        default_response_class=JSONBytes,
+        # No OpenTelemetry here (Prometheus metrics instead): asking for its providers on
+        # every request costs more than our whole access line.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+    app.state.eziox = state
+    _document(app, settings)
+    install_error_handlers(app, not_found_page)
+    _install_infrastructure_errors(app)
+    _include_routes(app, state)
+    _add_middleware(app, settings, state)
+    _open_public_lane(app, state)
+    return app
+
+
+def _lifespan(
+    state: AppState, *, migrate_on_start: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start-up (schema, roll-up, webhook worker, frozen heap) and shut-down of ``state``."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -133,22 +159,11 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         yield
         await state.close()
 
-    app = Eziox(
-        title="Eziox API",
-        version=__version__,
-        description=API_DESCRIPTION,
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-        default_response_class=JSONBytes,
-        # No OpenTelemetry here (Prometheus metrics instead): asking for its providers on
-        # every request costs more than our whole access line.
-        telemetry={"tracing": False, "metrics": False, "logs": False},
-    )
-    app.state.eziox = state
-    _document(app, settings)
-    install_error_handlers(app, not_found_page)
-    _install_infrastructure_errors(app)
+    return lifespan
+
+
+def _include_routes(app: FastAPI, state: AppState) -> None:
+    """The /v1 routers, health, static files, then the pages; the order decides matches."""
     app.include_router(profile_router)
     app.include_router(links_router)
     app.include_router(groups_router)
@@ -165,6 +180,9 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.include_router(dashboard_router)
     app.include_router(public_router)  # last: /{username} catches every other single segment
     relative_slash_redirects(app.router)
+
+
+def _add_middleware(app: FastAPI, settings: Settings, state: AppState) -> None:
     # Added last = outermost: RequestContext wraps the gate, which wraps the read cache and
     # the body reader, which wrap the routes (the gate refuses unauthenticated /v1 calls
     # before any body; the cache replays only what an authenticated, counted call may see).
@@ -184,10 +202,13 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         ApiGate, keys=state.keys, limiter=state.limiter, max_body=settings.max_body_bytes
     )
     app.add_middleware(RequestContext)
+
+
+def _open_public_lane(app: Eziox, state: AppState) -> None:
+    """Anonymous bio pages and redirects, answered in front of the middleware stack."""
     public = PublicPages(state=state, taken=RESERVED_USERNAMES | _one_segment_paths(app))
     app.public = public
     app.public_lane = RequestContext(public)
-    return app
 
 
 def _one_segment_paths(app: FastAPI) -> frozenset[str]:
