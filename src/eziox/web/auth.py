@@ -11,7 +11,9 @@ from eziox.accounts.service import create_account, find_login, password_matches
 from eziox.auth.gate import client_ip
 from eziox.deps import app_state
 from eziox.errors import Conflict, ValidationFailed
+from eziox.models import Account
 from eziox.ratelimit import Limiter
+from eziox.state import AppState
 from eziox.web.app_responses import csrf_failure, render_app, see_other
 from eziox.web.sessions import (
     SESSION_COOKIE,
@@ -113,10 +115,7 @@ async def sign_up(request: Request) -> Response:
         field = "email" if "email" in exc.message else "username"
         errors = {field: exc.message}
         return render_app(request, "app/sign_up.html", None, 409, values=values, errors=errors)
-    token = await start_session(state.db, account.id, request.cookies.get(SESSION_COOKIE))
-    response = see_other("/profile?tab=links&notice=welcome")
-    set_session_cookie(response, request, token)
-    return response
+    return await _signed_in(request, state, account.id, "/profile?tab=links&notice=welcome")
 
 
 @router.get("/sign-in")
@@ -137,12 +136,7 @@ async def sign_in(request: Request) -> Response:
     next_url = safe_next(form.get("next"))
     async with state.db.session() as session:
         account = await find_login(session, login)
-    # Per account, whichever name was typed (username or email); unknown names per name.
-    subject = account.id if account else f"name:{login}"
-    budgets = (
-        (f"signin:ip:{client_ip(request.scope)}", SIGN_IN_PER_IP, SIGN_IN_WINDOW),
-        (f"signin:account:{subject}", SIGN_IN_PER_ACCOUNT, SIGN_IN_WINDOW),
-    )
+    budgets = _sign_in_budgets(request, account, login)
     wait = await _spend(state.limiter, budgets)
     if wait:
         error = f"Too many sign-in attempts. {_retry_message(wait)}"
@@ -154,8 +148,23 @@ async def sign_in(request: Request) -> Response:
         error = "That username or password is not right."
         return _sign_in_page(request, 401, error, login, next_url)
     await _refund(state.limiter, budgets)  # only failed attempts use up the budgets
-    token = await start_session(state.db, account.id, request.cookies.get(SESSION_COOKIE))
-    response = see_other(next_url)
+    return await _signed_in(request, state, account.id, next_url)
+
+
+def _sign_in_budgets(request: Request, account: Account | None, login: str) -> tuple[Budget, ...]:
+    """Attempts per address, and per account whichever name was typed (username or email);
+    unknown names count per name."""
+    subject = account.id if account else f"name:{login}"
+    return (
+        (f"signin:ip:{client_ip(request.scope)}", SIGN_IN_PER_IP, SIGN_IN_WINDOW),
+        (f"signin:account:{subject}", SIGN_IN_PER_ACCOUNT, SIGN_IN_WINDOW),
+    )
+
+
+async def _signed_in(request: Request, state: AppState, account_id: str, target: str) -> Response:
+    """Start the account's session (replacing the browser's old one) and go to ``target``."""
+    token = await start_session(state.db, account_id, request.cookies.get(SESSION_COOKIE))
+    response = see_other(target)
     set_session_cookie(response, request, token)
     return response
 
