@@ -82,9 +82,14 @@ def rendered_for_visitors(snapshot: PageSnapshot, public_url: str) -> RenderedPa
         (b"content-length", str(len(body)).encode()),
         *((k.lower().encode(), v.encode()) for k, v in security_headers(style_hash).items()),
     ]
-    etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+    etag = etag_of(body).encode()
     account = snapshot.account
     return RenderedPage(account.id, account.page_version, expires_of(snapshot), body, etag, headers)
+
+
+def etag_of(body: bytes) -> str:
+    """A strong ETag of the page's bytes."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def _sections(rows: list[Any], links: list[PageLink], groups: Any) -> list[PageSection]:

@@ -4,7 +4,6 @@ follow buttons. Anonymous GETs of pages and redirects are answered earlier, from
 
 from __future__ import annotations
 
-import hashlib
 import io
 import time
 from typing import Any
@@ -23,7 +22,7 @@ from eziox.models import CLICK, VIEW, Account
 from eziox.pages.repository import LinkTarget, PageSnapshot, link_target, page_snapshot
 from eziox.state import AppState
 from eziox.templates.service import effective_theme
-from eziox.web.public.page import cache_control, expires_of, render_bio
+from eziox.web.public.page import cache_control, etag_of, expires_of, render_bio
 from eziox.web.public.visits import VisitCounter
 from eziox.web.render import not_found_page, render_html, security_headers
 from eziox.web.sessions import SESSION_COOKIE, csrf_ok, current_user, same_site_origin
@@ -177,15 +176,26 @@ async def bio_page(request: Request, username: str) -> Response:
         return snapshot
     follow_button = await _follow_state(request, snapshot.account)
     body, style_hash = render_bio(snapshot, state.settings.public_url, follow_button)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    if follow_button and follow_button["signed_in"]:
-        cache = "private, no-store"  # personalised: the viewer's own follow button
-    else:
-        ttl = state.settings.page_cdn_ttl
-        cache = cache_control(expires_of(snapshot), time.time(), ttl).decode()
+    headers = {"ETag": etag_of(body), "Cache-Control": _cache_for(state, snapshot, follow_button)}
     await _counter(request).count(request.scope, snapshot.account.id, None, VIEW)
-    headers = {"ETag": etag, "Cache-Control": cache}
-    if etag in request.headers.get("if-none-match", ""):
+    return _page_or_not_modified(request, body, style_hash, headers)
+
+
+def _cache_for(
+    state: AppState, snapshot: PageSnapshot, follow_button: dict[str, Any] | None
+) -> str:
+    """Never stored when personalised; else kept until the next scheduled link change."""
+    if follow_button and follow_button["signed_in"]:
+        return "private, no-store"  # personalised: the viewer's own follow button
+    ttl = state.settings.page_cdn_ttl
+    return cache_control(expires_of(snapshot), time.time(), ttl).decode()
+
+
+def _page_or_not_modified(
+    request: Request, body: bytes, style_hash: str, headers: dict[str, str]
+) -> Response:
+    """304 when the browser holds these bytes already (ETag and Cache-Control only)."""
+    if headers["ETag"] in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     headers.update(security_headers(style_hash or None))
     return HTMLResponse(body, headers=headers)
