@@ -12,7 +12,8 @@ from eziox.auth.guard import LinksDelete, LinksRead, LinksWrite
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.links import service
-from eziox.links.schemas import Link, LinkCreate, LinkList, LinkStatus, LinkUpdate
+from eziox.links.schemas import LinkCreate, LinkStatus, LinkUpdate
+from eziox.links.views import Link, LinkList, link_view, show_link
 from eziox.openapi import error_responses
 
 router = APIRouter(prefix="/v1/links", tags=["Links"])
@@ -50,14 +51,14 @@ async def create_link(principal: LinksWrite, session: DbSession, body: LinkCreat
     otherwise).
     """
     link = await service.create_link(session, principal.account_id, body)
-    return JSONBytes(service.serialize(link, clicks=0), status_code=201)
+    return JSONBytes(link_view(link, clicks=0), status_code=201)
 
 
 @router.get("/{link_id}", response_model=Link, responses=error_responses(401, 403, 404, 429))
 async def get_link(principal: LinksRead, session: DbSession, link_id: str) -> Response:
     """One of your links."""
     link = await service.get_link(session, principal.account_id, link_id)
-    return JSONBytes(await service.show_link(session, link))
+    return JSONBytes(await show_link(session, link))
 
 
 @router.patch(
@@ -70,7 +71,7 @@ async def update_link(
 ) -> Response:
     """Change a link; a new `order` moves it and renumbers the others (orders stay 0..n-1)."""
     link = await service.update_link(session, principal.account_id, link_id, body)
-    return JSONBytes(await service.show_link(session, link))
+    return JSONBytes(await show_link(session, link))
 
 
 @router.delete(

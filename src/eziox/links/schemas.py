@@ -1,4 +1,7 @@
-"""Link request and response models (camelCase on the wire, unknown fields refused)."""
+"""Link request models and statuses (camelCase on the wire, unknown fields refused).
+
+The response shape is built and declared in links/views.py.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    JsonValue,
     WithJsonSchema,
 )
 
@@ -25,11 +27,6 @@ Title = Annotated[str, trimmed(100)]
 
 TITLE_SCHEMA = trimmed_schema(100)
 GroupId = Annotated[str, Field(max_length=32, description="A group id (grp_…)")]
-# A moment as the API shows it: RFC 3339 UTC, or null.
-ShownMoment = Annotated[
-    str | None,
-    WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}),
-]
 
 
 class LinkStatus(StrEnum):
@@ -42,51 +39,6 @@ class LinkStatus(StrEnum):
 
 
 Description = Annotated[str, plain(300)]
-
-_EXAMPLE: dict[str, JsonValue] = {
-    "id": "lnk_123",
-    "title": "My Website",
-    "url": "https://example.com",
-    "description": "Optional description",
-    "thumbnail": None,
-    "clicks": 42,
-    "isActive": True,
-    "order": 0,
-    "groupId": None,
-    "startsAt": None,
-    "endsAt": None,
-    "status": "active",
-    "sensitive": False,
-    "createdAt": "2026-01-01T12:00:00Z",
-    "updatedAt": "2026-01-01T12:00:00Z",
-}
-
-
-class Link(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"example": _EXAMPLE})
-
-    id: str
-    title: str
-    url: str
-    description: str | None
-    thumbnail: str | None
-    clicks: int
-    isActive: bool
-    order: int
-    groupId: str | None
-    startsAt: ShownMoment
-    endsAt: ShownMoment
-    status: LinkStatus
-    sensitive: bool
-    createdAt: str
-    updatedAt: str
-
-
-class LinkList(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"links": [_EXAMPLE], "total": 1}})
-
-    links: list[Link]
-    total: int
 
 
 class LinkCreate(BaseModel):

@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eziox.analytics.repository import AnalyticsRepository
 from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.groups.repository import GroupRepository
 from eziox.kit.ids import new_link_id
 from eziox.kit.ordering import move
-from eziox.kit.time import rfc3339, utcnow
+from eziox.kit.time import utcnow
 from eziox.links.repository import LinkRepository
 from eziox.links.schemas import LinkCreate, LinkStatus, LinkUpdate
+from eziox.links.views import link_view, show_link
 from eziox.models import Link
 from eziox.webhooks import emit
 from eziox.webhooks.events import EventType
@@ -29,19 +29,6 @@ _COLUMN_OF = {
 }
 
 
-def status_of(
-    is_active: bool, starts_at: datetime | None, ends_at: datetime | None, now: datetime
-) -> LinkStatus:
-    """Inactive if switched off; else scheduled before `startsAt`, expired from `endsAt`."""
-    if not is_active:
-        return LinkStatus.INACTIVE
-    if starts_at is not None and now < starts_at:
-        return LinkStatus.SCHEDULED
-    if ends_at is not None and now >= ends_at:
-        return LinkStatus.EXPIRED
-    return LinkStatus.ACTIVE
-
-
 def check_schedule(starts_at: datetime | None, ends_at: datetime | None) -> None:
     """A window must end after it starts (409: the request contradicts itself or the link)."""
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
@@ -52,28 +39,6 @@ def check_schedule(starts_at: datetime | None, ends_at: datetime | None) -> None
 class LinkPage:
     links: list[dict[str, Any]]
     total: int
-
-
-def serialize(row: Any, clicks: int | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """A link as the API shows it (from an ORM object, or a selected row with ``clicks``)."""
-    status = status_of(row.is_active, row.starts_at, row.ends_at, now or utcnow())
-    return {
-        "id": row.id,
-        "title": row.title,
-        "url": row.url,
-        "description": row.description,
-        "thumbnail": row.thumbnail,
-        "clicks": int(row.clicks if clicks is None else clicks),
-        "isActive": row.is_active,
-        "order": row.position,
-        "groupId": row.group_id,
-        "startsAt": rfc3339(row.starts_at),
-        "endsAt": rfc3339(row.ends_at),
-        "status": status.value,
-        "sensitive": row.sensitive,
-        "createdAt": rfc3339(row.created_at),
-        "updatedAt": rfc3339(row.updated_at),
-    }
 
 
 async def list_links(
@@ -93,7 +58,7 @@ async def list_links(
         total = len(rows)  # the page holds every match: no second query needed
     else:
         total = await repository.count(active=active, status=status, now=now)
-    return LinkPage([serialize(row, now=now) for row in rows], total)
+    return LinkPage([link_view(row, now=now) for row in rows], total)
 
 
 async def get_link(session: AsyncSession, account_id: str, link_id: str) -> Link:
@@ -101,12 +66,6 @@ async def get_link(session: AsyncSession, account_id: str, link_id: str) -> Link
     if link is None:
         raise NotFound("Link not found.")
     return link
-
-
-async def show_link(session: AsyncSession, link: Link) -> dict[str, Any]:
-    """One link as the API shows it, with its all-time clicks."""
-    totals = await AnalyticsRepository(session, link.account_id).totals([link.id])
-    return serialize(link, totals[link.id][1])
 
 
 async def create_link(session: AsyncSession, account_id: str, data: LinkCreate) -> Link:

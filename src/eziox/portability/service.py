@@ -26,7 +26,8 @@ from eziox.kit.epoch import date_of
 from eziox.kit.ids import new_id, new_link_id
 from eziox.kit.time import rfc3339, utcnow
 from eziox.links.repository import LinkRepository
-from eziox.links.service import check_schedule, show_link
+from eziox.links.service import check_schedule
+from eziox.links.views import show_link
 from eziox.models import Account, Link, LinkGroup
 from eziox.portability.schemas import PortableDocument, PortableLink
 from eziox.templates import service as templates

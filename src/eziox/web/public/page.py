@@ -9,7 +9,7 @@ from typing import Any
 
 from eziox.kit.time import utcnow
 from eziox.links.schemas import LinkStatus
-from eziox.links.service import status_of
+from eziox.links.views import status_of
 from eziox.pages.cache import NEVER
 from eziox.pages.repository import PageSnapshot
 from eziox.templates.service import effective_theme
