@@ -8,7 +8,8 @@ from starlette.responses import Response
 from eziox.auth.guard import LinksDelete, LinksRead, LinksWrite
 from eziox.deps import DbSession
 from eziox.groups import service
-from eziox.groups.schemas import Group, GroupCreate, GroupList, GroupUpdate
+from eziox.groups.schemas import GroupCreate, GroupUpdate
+from eziox.groups.views import Group, GroupList, group_view
 from eziox.kit.responses import JSONBytes
 from eziox.openapi import error_responses
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/v1/groups", tags=["Groups"])
 async def list_groups(principal: LinksRead, session: DbSession) -> Response:
     """Your link groups (headings on your page) in order."""
     groups = await service.list_groups(session, principal.account_id)
-    return JSONBytes({"groups": [service.serialize(g) for g in groups], "total": len(groups)})
+    return JSONBytes({"groups": [group_view(g) for g in groups], "total": len(groups)})
 
 
 @router.post(
@@ -31,7 +32,7 @@ async def list_groups(principal: LinksRead, session: DbSession) -> Response:
 async def create_group(principal: LinksWrite, session: DbSession, body: GroupCreate) -> Response:
     """Create a group at the end of your groups; put links in it with their `groupId`."""
     group = await service.create_group(session, principal.account_id, body)
-    return JSONBytes(service.serialize(group), status_code=201)
+    return JSONBytes(group_view(group), status_code=201)
 
 
 @router.patch(
@@ -44,7 +45,7 @@ async def update_group(
 ) -> Response:
     """Rename a group or move it (`order`); the others are renumbered."""
     group = await service.update_group(session, principal.account_id, group_id, body)
-    return JSONBytes(service.serialize(group))
+    return JSONBytes(group_view(group))
 
 
 @router.delete(

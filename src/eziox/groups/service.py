@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.errors import NotFound, ValidationFailed
@@ -11,20 +9,8 @@ from eziox.groups.repository import GroupRepository
 from eziox.groups.schemas import GroupCreate, GroupUpdate
 from eziox.kit.ids import new_id
 from eziox.kit.ordering import move
-from eziox.kit.time import rfc3339
 from eziox.links.repository import LinkRepository
 from eziox.models import LinkGroup
-
-
-def serialize(group: LinkGroup) -> dict[str, Any]:
-    """A group as the API shows it."""
-    return {
-        "id": group.id,
-        "title": group.title,
-        "order": group.position,
-        "createdAt": rfc3339(group.created_at),
-        "updatedAt": rfc3339(group.updated_at),
-    }
 
 
 async def list_groups(session: AsyncSession, account_id: str) -> list[LinkGroup]:
