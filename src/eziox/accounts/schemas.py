@@ -1,4 +1,7 @@
-"""Profile request and response models (camelCase on the wire, unknown fields refused)."""
+"""Profile request models (camelCase on the wire, unknown fields refused).
+
+The response shape is built and declared in accounts/views.py.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from eziox.accounts.socials import Social, SocialList
+from eziox.accounts.socials import SocialList
 from eziox.kit.text import plain, plain_schema, shown_name, shown_name_schema
 from eziox.kit.urls import ImageUrl
 from eziox.templates.catalog import catalog
@@ -38,48 +41,6 @@ ThemeId = Annotated[
     ),
     AfterValidator(_known_template),
 ]
-
-
-class ProfileStats(BaseModel):
-    views: int
-    followers: int
-    following: int
-
-
-class Profile(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "id": "usr_123",
-                "username": "johndoe",
-                "name": "John Doe",
-                "bio": "Developer & Creator",
-                "avatar": "https://example.com/avatar.png",
-                "banner": "https://example.com/banner.png",
-                "theme": "eziox-default",
-                "design": None,
-                "socials": [
-                    {"platform": "github", "value": "johndoe", "url": "https://github.com/johndoe"}
-                ],
-                "stats": {"views": 1234, "followers": 56, "following": 12},
-                "links": 3,
-                "createdAt": "2026-01-01T12:00:00Z",
-            }
-        }
-    )
-
-    id: str
-    username: str
-    name: str
-    bio: str
-    avatar: str | None
-    banner: str | None
-    theme: str
-    design: DesignOverrides | None
-    socials: list[Social]
-    stats: ProfileStats
-    links: int
-    createdAt: str
 
 
 class ProfileUpdate(BaseModel):

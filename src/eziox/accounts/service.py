@@ -7,16 +7,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.accounts import passwords, rules, socials
-from eziox.accounts.repository import AccountRepository, FollowRepository
+from eziox.accounts.repository import AccountRepository
 from eziox.accounts.schemas import ProfileUpdate
-from eziox.analytics.repository import AnalyticsRepository
+from eziox.accounts.views import show_profile
 from eziox.billing.entitlements import Tier, parse_tier
 from eziox.db import mark_keys_changed
 from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.kit.ids import new_user_id
 from eziox.kit.text import NAME_PATTERN, PATTERN_MESSAGES, has_control, is_shown_name
-from eziox.kit.time import rfc3339
-from eziox.models import ACCOUNT_ROW, Account
+from eziox.models import Account
 from eziox.templates import service as templates
 from eziox.webhooks import emit
 from eziox.webhooks.events import EventType
@@ -90,32 +89,6 @@ async def find_by_username(session: AsyncSession, username: str) -> Account:
     return account
 
 
-async def stats_of(session: AsyncSession, account_id: str) -> dict[str, int]:
-    """All-time page views (bots excluded, nothing lost in flight) and follow counts."""
-    totals = await AnalyticsRepository(session, account_id).totals()
-    followers, following = await FollowRepository(session).counts(account_id)
-    return {"views": totals[ACCOUNT_ROW][0], "followers": followers, "following": following}
-
-
-async def profile(session: AsyncSession, account: Account) -> dict[str, Any]:
-    """The profile as the API shows it."""
-    links = await AccountRepository(session).link_count(account.id)
-    return {
-        "id": account.id,
-        "username": account.username,
-        "name": account.name,
-        "bio": account.bio,
-        "avatar": account.avatar,
-        "banner": account.banner,
-        "theme": account.theme,
-        "design": account.design,
-        "socials": socials.shown(account.socials),
-        "stats": await stats_of(session, account.id),
-        "links": links,
-        "createdAt": rfc3339(account.created_at),
-    }
-
-
 async def update_profile(session: AsyncSession, account_id: str, update: ProfileUpdate) -> Account:
     """Apply the fields present in ``update``; premium themes and designs need a paid tier."""
     for field in _NOT_NULL:
@@ -127,7 +100,9 @@ async def update_profile(session: AsyncSession, account_id: str, update: Profile
     for field, value in _changes(update, account.tier).items():
         setattr(account, field, value)
     await session.flush()
-    await emit(session, account_id, EventType.PROFILE_UPDATED, lambda: profile(session, account))
+    await emit(
+        session, account_id, EventType.PROFILE_UPDATED, lambda: show_profile(session, account)
+    )
     return account
 
 
@@ -146,7 +121,9 @@ async def apply_template(session: AsyncSession, account_id: str, template_id: st
     account.theme = template.id
     account.design = None
     await session.flush()
-    await emit(session, account_id, EventType.TEMPLATE_APPLIED, lambda: profile(session, account))
+    await emit(
+        session, account_id, EventType.TEMPLATE_APPLIED, lambda: show_profile(session, account)
+    )
     return account
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.accounts import socials
 from eziox.accounts.repository import AccountRepository
-from eziox.accounts.service import profile
+from eziox.accounts.views import show_profile
 from eziox.analytics.repository import AnalyticsRepository
 from eziox.errors import Conflict, NotFound
 from eziox.groups.repository import GroupRepository
@@ -297,4 +297,4 @@ async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
         await announce(event_type, partial(show_link, session, row))
     if profile_changed:
         await session.refresh(account)
-        await announce(EventType.PROFILE_UPDATED, partial(profile, session, account))
+        await announce(EventType.PROFILE_UPDATED, partial(show_profile, session, account))

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import TypeAdapter
 from starlette.responses import Response
 
-from eziox.accounts.schemas import Profile
 from eziox.accounts.service import apply_template as apply_to_account
-from eziox.accounts.service import profile
+from eziox.accounts.views import Profile, show_profile
 from eziox.auth.guard import TemplatesApply, TemplatesRead
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
@@ -62,4 +61,4 @@ async def apply_template(
     Premium templates need a tier that includes them (403 `FORBIDDEN` otherwise, naming them).
     """
     account = await apply_to_account(session, principal.account_id, template_id)
-    return JSONBytes(await profile(session, account))
+    return JSONBytes(await show_profile(session, account))
