@@ -9,6 +9,12 @@ import pytest
 from fastapi import FastAPI
 
 from eziox.accounts.service import set_tier
+from eziox.portability.schemas import (
+    PortableDocument,
+    PortableGroup,
+    PortableLink,
+    PortableProfile,
+)
 from tests.factories import Caller, make_caller, make_key, state_of
 from tests.groups.factories import new_group
 from tests.links.factories import new_link
@@ -81,6 +87,18 @@ async def test_export_document(caller: Caller) -> None:
     sale = doc["groups"][1]["links"][0]
     assert (sale["startsAt"], sale["endsAt"]) == ("2030-01-01T00:00:00Z", "2030-02-01T00:00:00Z")
     assert doc["analytics"] == {"daily": []}
+
+
+async def test_the_export_has_the_documents_fields_in_order(caller: Caller) -> None:
+    await populate(caller)
+    doc = (await caller.get("/v1/export")).json()
+
+    assert list(doc) == list(PortableDocument.model_fields)
+    assert list(doc["profile"]) == list(PortableProfile.model_fields)
+    assert all(list(g) == list(PortableGroup.model_fields) for g in doc["groups"])
+    links = [*doc["links"], *(lk for g in doc["groups"] for lk in g["links"])]
+    assert len(links) == 5
+    assert all(list(lk) == list(PortableLink.model_fields) for lk in links)
 
 
 async def test_round_trip_into_a_fresh_account(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -27,7 +28,7 @@ from eziox.kit.ids import new_id, new_link_id
 from eziox.kit.time import rfc3339, utcnow
 from eziox.links.repository import LinkRepository
 from eziox.links.service import check_schedule
-from eziox.links.views import show_link
+from eziox.links.views import link_view, show_link
 from eziox.models import Account, Link, LinkGroup
 from eziox.portability.schemas import PortableDocument, PortableLink
 from eziox.templates import service as templates
@@ -57,12 +58,13 @@ async def export_account(session: AsyncSession, account_id: str) -> dict[str, An
         raise NotFound("Account not found.")
     groups = await GroupRepository(session, account_id).all()
     links = await LinkRepository(session, account_id).all()
+    now = utcnow()
     by_group: dict[str | None, list[dict[str, Any]]] = {}
     for link in links:
-        by_group.setdefault(link.group_id, []).append(_portable_link(link))
+        by_group.setdefault(link.group_id, []).append(_portable_link(link, now))
     return {
         "version": VERSION,
-        "exportedAt": rfc3339(utcnow()),
+        "exportedAt": rfc3339(now),
         "profile": {
             "username": account.username,
             **{name: getattr(account, name) for name in _PROFILE_FIELDS},
@@ -78,19 +80,12 @@ async def export_account(session: AsyncSession, account_id: str) -> dict[str, An
     }
 
 
-def _portable_link(link: Link) -> dict[str, Any]:
-    return {
-        "id": link.id,
-        "title": link.title,
-        "url": link.url,
-        "description": link.description,
-        "thumbnail": link.thumbnail,
-        "isActive": link.is_active,
-        "order": link.position,
-        "startsAt": rfc3339(link.starts_at),
-        "endsAt": rfc3339(link.ends_at),
-        "sensitive": link.sensitive,
-    }
+def _portable_link(link: Link, now: datetime) -> dict[str, Any]:
+    """The link as the API shows it, cut to `PortableLink`'s fields in their order: what the
+    server computes (clicks, status, timestamps) and `groupId` (the nesting says it) are left
+    out."""
+    shown = link_view(link, clicks=0, now=now)
+    return {name: shown[name] for name in PortableLink.model_fields}
 
 
 async def _daily(session: AsyncSession, account_id: str) -> list[dict[str, Any]]:
