@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from eziox.groups.views import Group, group_view
+from eziox.groups.views import Group, GroupList, group_list_view, group_view
 from eziox.models import LinkGroup
 
 
@@ -22,3 +22,9 @@ def test_the_view_has_the_models_fields_in_order() -> None:
 
     assert list(shown) == list(Group.model_fields)
     assert Group.model_validate(shown).model_dump(mode="json") == shown
+
+
+def test_the_list_view_has_the_list_models_fields_in_order() -> None:
+    shown = group_list_view([])
+
+    assert list(shown) == list(GroupList.model_fields)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from eziox.links.views import Link, link_view
+from eziox.links.views import Link, LinkList, link_list_view, link_view
 from eziox.models import Link as LinkRow
 
 
@@ -30,3 +30,9 @@ def test_the_view_has_the_models_fields_in_order() -> None:
 
     assert list(shown) == list(Link.model_fields)
     assert Link.model_validate(shown).model_dump(mode="json") == shown
+
+
+def test_the_list_view_has_the_list_models_fields_in_order() -> None:
+    shown = link_list_view([], 0)
+
+    assert list(shown) == list(LinkList.model_fields)

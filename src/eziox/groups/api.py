@@ -9,7 +9,7 @@ from eziox.auth.guard import LinksDelete, LinksRead, LinksWrite
 from eziox.deps import DbSession
 from eziox.groups import service
 from eziox.groups.schemas import GroupCreate, GroupUpdate
-from eziox.groups.views import Group, GroupList, group_view
+from eziox.groups.views import Group, GroupList, group_list_view, group_view
 from eziox.kit.responses import JSONBytes
 from eziox.openapi import error_responses
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/groups", tags=["Groups"])
 async def list_groups(principal: LinksRead, session: DbSession) -> Response:
     """Your link groups (headings on your page) in order."""
     groups = await service.list_groups(session, principal.account_id)
-    return JSONBytes({"groups": [group_view(g) for g in groups], "total": len(groups)})
+    return JSONBytes(group_list_view(groups))
 
 
 @router.post(

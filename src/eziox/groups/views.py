@@ -1,11 +1,13 @@
 """A group as the API shows it — the one place its wire shape is built.
 
-The /v1/groups routes call `group_view`; `Group` only declares that shape for the OpenAPI
-document, and tests/groups/test_views.py keeps the two in step.
+The /v1/groups routes call `group_view` and `group_list_view`; `Group` and `GroupList` only
+declare the shapes for the OpenAPI document, and tests/groups/test_views.py keeps each view
+and its model in step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, JsonValue
@@ -23,6 +25,11 @@ def group_view(group: LinkGroup) -> dict[str, Any]:
         "createdAt": rfc3339(group.created_at),
         "updatedAt": rfc3339(group.updated_at),
     }
+
+
+def group_list_view(groups: Sequence[LinkGroup]) -> dict[str, Any]:
+    """Every group, in order, as GET /v1/groups shows them."""
+    return {"groups": [group_view(group) for group in groups], "total": len(groups)}
 
 
 _EXAMPLE: dict[str, JsonValue] = {

@@ -13,7 +13,7 @@ from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.links import service
 from eziox.links.schemas import LinkCreate, LinkStatus, LinkUpdate
-from eziox.links.views import Link, LinkList, link_view, show_link
+from eziox.links.views import Link, LinkList, link_list_view, link_view, show_link
 from eziox.openapi import error_responses
 
 router = APIRouter(prefix="/v1/links", tags=["Links"])
@@ -35,7 +35,7 @@ async def list_links(
     page = await service.list_links(
         session, principal.account_id, limit=limit, offset=offset, active=active, status=status
     )
-    return JSONBytes(orjson.dumps({"links": page.links, "total": page.total}))
+    return JSONBytes(orjson.dumps(link_list_view(page.links, page.total)))
 
 
 @router.post(

@@ -1,8 +1,8 @@
 """A link as the API shows it — the one place its wire shape is built.
 
 `GET/POST/PATCH /v1/links`, the `link.*` webhook events and the export (a projection of it)
-all call `link_view`; `Link` only declares that shape for the OpenAPI document, and
-tests/links/test_views.py keeps the two in step.
+all call `link_view`; `Link` and `LinkList` only declare the shapes for the OpenAPI document,
+and tests/links/test_views.py keeps each view and its model in step.
 """
 
 from __future__ import annotations
@@ -58,6 +58,11 @@ def link_view(row: Any, clicks: int | None = None, now: datetime | None = None) 
         "createdAt": rfc3339(row.created_at),
         "updatedAt": rfc3339(row.updated_at),
     }
+
+
+def link_list_view(links: list[dict[str, Any]], total: int) -> dict[str, Any]:
+    """A page of link views as GET /v1/links shows it; `total` counts every match."""
+    return {"links": links, "total": total}
 
 
 async def show_link(session: AsyncSession, link: LinkRow) -> dict[str, Any]:
