@@ -19,6 +19,7 @@ from eziox.db import make_engine
 from tests import backends
 from tests.backends import Backend
 from tests.factories import Caller, make_caller
+from tests.process.servers import PrivateRedis, free_port
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +95,14 @@ def one_hash_for_the_shared_password(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 is slow by design (~0.3 s a hash) and every factory account has the same
     password: hash it once. For tests whose accounts never sign in with their password."""
     monkeypatch.setattr(rules, "hash_password", _hash_once)
+
+
+@pytest.fixture
+async def private_redis() -> AsyncIterator[PrivateRedis]:
+    """A `redis-server` of the test's own on a free port: a test may flush or kill it."""
+    redis = PrivateRedis(free_port())
+    await redis.start()
+    try:
+        yield redis
+    finally:
+        redis.kill()

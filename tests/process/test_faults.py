@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-import subprocess
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -27,8 +26,8 @@ import pytest
 from eziox.config import Settings
 from tests import backends
 from tests.process.servers import (
+    PrivateRedis,
     eziox_env,
-    free_port,
     http_client,
     make_link,
     provision,
@@ -39,48 +38,6 @@ from tests.process.servers import (
 pytestmark = pytest.mark.slow
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
-
-
-@dataclass
-class PrivateRedis:
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    async def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-
-        async def accepts() -> bool:
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-            except OSError:
-                return False
-            writer.close()
-            return True
-
-        await until(accepts, "redis-server accepting connections")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-@pytest.fixture
-async def private_redis() -> AsyncIterator[PrivateRedis]:
-    redis = PrivateRedis(free_port())
-    await redis.start()
-    try:
-        yield redis
-    finally:
-        redis.kill()
 
 
 @dataclass
