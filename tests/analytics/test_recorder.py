@@ -26,6 +26,14 @@ from tests.factories import Caller, state_of
 ON_THE_HOUR = datetime(2026, 3, 1, 17, 0, 0, tzinfo=UTC)  # no microseconds to drop
 
 
+def _postgres_only(settings: Settings, why: str) -> None:
+    if settings.is_sqlite:
+        pytest.skip(
+            f"SQLite backend: {why}; this test runs in the PostgreSQL pass of `make test` "
+            "(EZIOX_TEST_BACKEND=postgres)"
+        )
+
+
 async def stored_times(app: FastAPI, account_id: str) -> list[str]:
     async with state_of(app).db.session() as session:
         query = select(cast(EventInbox.occurred_at, String)).where(
@@ -62,11 +70,7 @@ async def stored_rows(app: FastAPI, account_id: str) -> list[EventInbox]:
 async def test_a_connection_the_server_dropped_while_idle_is_replaced(
     app: FastAPI, caller: Caller, settings: Settings
 ) -> None:
-    if settings.is_sqlite:
-        pytest.skip(
-            "SQLite backend: the writer holds no server connection; this test runs in the "
-            "PostgreSQL pass of `make test` (EZIOX_TEST_BACKEND=postgres)"
-        )
+    _postgres_only(settings, "the writer holds no server connection")
     state = state_of(app)
     database = settings.db_url.rsplit("/", 1)[1]
     await state.recorder.record(caller.account.id, None, VIEW, visit())
@@ -89,11 +93,7 @@ async def test_a_batch_sent_again_with_its_token_is_stored_once(
 ) -> None:
     """A batch whose answer was lost after it committed is sent again with the same token
     (see PostgresInbox): the second copy stores nothing; another batch is stored."""
-    if settings.is_sqlite:
-        pytest.skip(
-            "SQLite backend: batches are never sent twice there; this test runs in the "
-            "PostgreSQL pass of `make test` (EZIOX_TEST_BACKEND=postgres)"
-        )
+    _postgres_only(settings, "batches are never sent twice there")
     event = (
         caller.account.id, None, VIEW, ON_THE_HOUR, bytes(16), False, None,
         "desktop", "Chrome", "Windows", None,
@@ -161,11 +161,7 @@ class AnswerLosingProxy:
 async def test_a_batch_whose_answer_was_lost_after_commit_is_stored_once(
     app: FastAPI, caller: Caller, settings: Settings
 ) -> None:
-    if settings.is_sqlite:
-        pytest.skip(
-            "SQLite backend: the writer holds no server connection; this test runs in the "
-            "PostgreSQL pass of `make test` (EZIOX_TEST_BACKEND=postgres)"
-        )
+    _postgres_only(settings, "the writer holds no server connection")
     proxy = AnswerLosingProxy()
     port = await proxy.start()
     through_proxy = settings.db_url.replace(f":{backends.PG_PORT}/", f":{port}/", 1)
