@@ -45,44 +45,7 @@ Filter = tuple[bool | None, LinkStatus | None]
 def _page_statements() -> dict[Filter, Any]:
     """The page query, built once per `active` and `status` filter with bound parameters (hot
     path: Core columns skip ORM result handling, and no statement is rebuilt per request)."""
-    links, counters, inbox = Link.__table__.c, Counter.__table__.c, EventInbox.__table__.c
-    pending = (
-        select(func.count())
-        .where(
-            inbox.account_id == bindparam("account_id"),
-            inbox.link_id == links.id,
-            inbox.kind == CLICK,
-            inbox.is_bot.is_(False),
-        )
-        .correlate(Link.__table__)
-        .scalar_subquery()
-    )
-    clicks = (func.coalesce(counters.clicks, 0) + pending).label("clicks")
-    base = (
-        select(
-            links.id,
-            links.title,
-            links.url,
-            links.description,
-            links.thumbnail,
-            links.is_active,
-            links.position,
-            links.group_id,
-            links.starts_at,
-            links.ends_at,
-            links.sensitive,
-            links.created_at,
-            links.updated_at,
-            clicks,
-        )
-        .select_from(
-            Link.__table__.outerjoin(
-                Counter.__table__,
-                (counters.account_id == links.account_id) & (counters.link_id == links.id),
-            )
-        )
-        .where(links.account_id == bindparam("account_id"))
-    )
+    base, links = _page_base(), Link.__table__.c
     statements: dict[Filter, Any] = {}
     for active in (None, True, False):
         for status in (None, *LinkStatus):
@@ -95,6 +58,42 @@ def _page_statements() -> dict[Filter, Any]:
                 .offset(bindparam("offset", type_=Integer))
             )
     return statements
+
+
+def _page_base() -> Any:
+    """An account's links with their click counts, unfiltered and unordered."""
+    links, counters = Link.__table__.c, Counter.__table__.c
+    columns = (
+        links.id, links.title, links.url, links.description, links.thumbnail, links.is_active,
+        links.position, links.group_id, links.starts_at, links.ends_at, links.sensitive,
+        links.created_at, links.updated_at,
+    )  # fmt: skip
+    with_counts = Link.__table__.outerjoin(
+        Counter.__table__,
+        (counters.account_id == links.account_id) & (counters.link_id == links.id),
+    )
+    return (
+        select(*columns, _clicks())
+        .select_from(with_counts)
+        .where(links.account_id == bindparam("account_id"))
+    )
+
+
+def _clicks() -> Any:
+    """Rolled-up clicks plus the human clicks still in the inbox: exact at once."""
+    links, counters, inbox = Link.__table__.c, Counter.__table__.c, EventInbox.__table__.c
+    pending = (
+        select(func.count())
+        .where(
+            inbox.account_id == bindparam("account_id"),
+            inbox.link_id == links.id,
+            inbox.kind == CLICK,
+            inbox.is_bot.is_(False),
+        )
+        .correlate(Link.__table__)
+        .scalar_subquery()
+    )
+    return (func.coalesce(counters.clicks, 0) + pending).label("clicks")
 
 
 _PAGE = _page_statements()

@@ -248,41 +248,14 @@ _EVENT_TYPES = (
 
 async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
     """Write the plan, and queue the webhook events the same changes made one by one would."""
-    # Who listens is looked up once per event type, not once per link.
-    hooks = {kind: await subscribers(session, account.id, kind) for kind in _EVENT_TYPES}
-
-    async def announce(kind: EventType, data: Callable[[], Awaitable[Mapping[str, Any]]]) -> None:
-        if hooks[kind]:
-            await write_event(session, account.id, kind, await data(), hooks[kind])
-
+    announce = await _announcer(session, account.id)
     for doomed_link in plan.doomed_links:  # the payload is built before the delete
         await announce(EventType.LINK_DELETED, partial(show_link, session, doomed_link))
     for doomed in [*plan.doomed_links, *plan.doomed_groups]:
         await session.delete(doomed)
     await session.flush()
-    group_ids: list[str] = []
-    for group_row, title, position in plan.groups:
-        if group_row is None:
-            group_row = LinkGroup(
-                id=new_id("grp"), account_id=account.id, title=title, position=position
-            )
-            session.add(group_row)
-        group_row.title, group_row.position = title, position
-        group_ids.append(group_row.id)
-    await session.flush()  # groups first: no ORM relationship orders the inserts for us
-    changed: list[tuple[EventType, Link]] = []
-    for row, link, position, group in plan.links:
-        before = None if row is None else _link_values(row)
-        if row is None:
-            row = Link(id=new_link_id(), account_id=account.id)
-            session.add(row)
-        values = _values(link, position, group_ids[group] if group is not None else None)
-        for name, value in zip(_LINK_FIELDS, values, strict=True):
-            setattr(row, name, value)
-        if before is None:
-            changed.append((EventType.LINK_CREATED, row))
-        elif before != _link_values(row):
-            changed.append((EventType.LINK_UPDATED, row))
+    group_ids = await _write_groups(session, account.id, plan)
+    changed = _write_links(session, account.id, plan, group_ids)
     profile_changed = any(getattr(account, name) != value for name, value in plan.profile.items())
     for name, value in plan.profile.items():
         setattr(account, name, value)
@@ -293,3 +266,55 @@ async def _apply(session: AsyncSession, account: Account, plan: Plan) -> None:
     if profile_changed:
         await session.refresh(account)
         await announce(EventType.PROFILE_UPDATED, partial(show_profile, session, account))
+
+
+Payload = Callable[[], Awaitable[Mapping[str, Any]]]
+Announce = Callable[[EventType, Payload], Awaitable[None]]
+
+
+async def _announcer(session: AsyncSession, account_id: str) -> Announce:
+    """Queue an event for its subscribers, building its payload only if there are any."""
+    # Who listens is looked up once per event type, not once per link.
+    hooks = {kind: await subscribers(session, account_id, kind) for kind in _EVENT_TYPES}
+
+    async def announce(kind: EventType, data: Payload) -> None:
+        if hooks[kind]:
+            await write_event(session, account_id, kind, await data(), hooks[kind])
+
+    return announce
+
+
+async def _write_groups(session: AsyncSession, account_id: str, plan: Plan) -> list[str]:
+    """Create, rename and reorder the plan's groups; their ids, in the plan's order."""
+    group_ids: list[str] = []
+    for group_row, title, position in plan.groups:
+        if group_row is None:
+            group_row = LinkGroup(
+                id=new_id("grp"), account_id=account_id, title=title, position=position
+            )
+            session.add(group_row)
+        group_row.title, group_row.position = title, position
+        group_ids.append(group_row.id)
+    await session.flush()  # groups first: no ORM relationship orders the inserts for us
+    return group_ids
+
+
+def _write_links(
+    session: AsyncSession, account_id: str, plan: Plan, group_ids: list[str]
+) -> list[tuple[EventType, Link]]:
+    """Create or update the plan's links (the caller flushes); those created or really
+    changed, with the event each one announces."""
+    changed: list[tuple[EventType, Link]] = []
+    for row, link, position, group in plan.links:
+        before = None if row is None else _link_values(row)
+        if row is None:
+            row = Link(id=new_link_id(), account_id=account_id)
+            session.add(row)
+        values = _values(link, position, group_ids[group] if group is not None else None)
+        for name, value in zip(_LINK_FIELDS, values, strict=True):
+            setattr(row, name, value)
+        if before is None:
+            changed.append((EventType.LINK_CREATED, row))
+        elif before != _link_values(row):
+            changed.append((EventType.LINK_UPDATED, row))
+    return changed
