@@ -216,12 +216,12 @@ class PostgresInbox:
 
 def batch_token(at: float | None = None) -> bytes:
     """A new batch's token: the time in milliseconds, then 80 random bits."""
-    milliseconds = int((time.time() if at is None else at) * 1000)
-    return milliseconds.to_bytes(6, "big") + secrets.token_bytes(10)
+    return tokens_before(time.time() if at is None else at)[:6] + secrets.token_bytes(10)
 
 
 def tokens_before(at: float) -> bytes:
-    """The lowest token a batch made at time ``at`` (or later) can have."""
+    """The lowest token a batch made at time ``at`` (or later) can have: the one place that
+    writes a time into a token, so pruning and making tokens always agree."""
     return int(at * 1000).to_bytes(6, "big") + bytes(10)
 
 
