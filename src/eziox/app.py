@@ -27,6 +27,8 @@ from eziox.billing.api import MAX_EVENT_BYTES
 from eziox.billing.api import router as stripe_router
 from eziox.bodies import BodyReader
 from eziox.config import Settings, load_settings
+from eziox.domains.api import router as domains_router
+from eziox.domains.api import tls_router
 from eziox.errors import (
     ServiceUnavailable,
     Unauthorized,
@@ -101,14 +103,17 @@ async def prepare_database(state: AppState) -> None:
 
 class Eziox(FastAPI):
     """The app, with a fast lane in front of the framework's middleware stack: what the
-    public hits most (anonymous bio pages and redirects) goes straight to `PublicPages`,
-    wrapped only in `RequestContext` (request id, HEAD, errors, metrics, access log)."""
+    public hits most (anonymous bio pages and redirects) and every request to a verified
+    custom domain go straight to `PublicPages`, wrapped only in `RequestContext` (request
+    id, HEAD, errors, metrics, access log)."""
 
     public: PublicPages
     public_lane: ASGIApp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.public.claims(scope):
+        public = self.public
+        host = public.foreign_host(scope)  # None for the instance's own names: no lookup
+        if (host is not None and await public.site_of(scope, host)) or public.claims(scope):
             await self.public_lane(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
@@ -171,8 +176,10 @@ def _include_routes(app: FastAPI, state: AppState) -> None:
     app.include_router(analytics_router)
     app.include_router(templates_router)
     app.include_router(webhooks_router)
+    app.include_router(domains_router)
     app.include_router(stripe_router)
     _add_health(app, state)
+    app.include_router(tls_router)
     app.mount("/static", StaticFiles(packages=[("eziox.web", "static")]), name="static")
     app.include_router(previews_router)
     app.include_router(api_docs_router)

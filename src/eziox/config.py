@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import cached_property
@@ -69,6 +70,13 @@ class Settings(BaseSettings):
     )
     webhook_batch_size: int = Field(default=20, ge=1, le=500)
 
+    dns_nameservers: str | None = Field(
+        default=None,
+        description="Resolvers for custom-domain checks, e.g. 127.0.0.1:5353,9.9.9.9 "
+        "(default: the system's)",
+    )
+    dns_timeout: float = Field(default=5.0, gt=0, le=60, description="Seconds per DNS check")
+
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_webhook_tolerance: int = Field(default=300, ge=1, le=3600)
@@ -105,6 +113,20 @@ class Settings(BaseSettings):
                 "EZIOX_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
             )
         return value
+
+    @field_validator("dns_nameservers")
+    @classmethod
+    def _check_dns_nameservers(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        for server in value.split(","):
+            parse_nameserver(server)  # raises ValueError naming the bad entry
+        return value
+
+    @property
+    def nameservers(self) -> list[tuple[str, int]]:
+        """EZIOX_DNS_NAMESERVERS as (address, port) pairs; empty: use the system's."""
+        return [parse_nameserver(s) for s in (self.dns_nameservers or "").split(",") if s]
 
     @field_validator("redis_url")
     @classmethod
@@ -146,6 +168,27 @@ class Settings(BaseSettings):
             finally:
                 tmp.unlink()
         return path.read_text().strip()
+
+
+def parse_nameserver(entry: str) -> tuple[str, int]:
+    """``"127.0.0.1:5353"``, ``"9.9.9.9"`` or ``"[::1]:53"`` as (address, port)."""
+    text = entry.strip()
+    host, port = text, "53"
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":") or "53"
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    try:
+        ipaddress.ip_address(host)
+        number = int(port)
+    except ValueError:
+        raise ValueError(
+            f"EZIOX_DNS_NAMESERVERS: {entry!r} is not an IP address with an optional :port"
+        ) from None
+    if not 0 < number < 65536:
+        raise ValueError(f"EZIOX_DNS_NAMESERVERS: port {number} in {entry!r} is out of range")
+    return host, number
 
 
 def load_settings(**overrides: object) -> Settings:

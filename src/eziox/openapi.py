@@ -48,6 +48,7 @@ _DESCRIPTIONS = {
     415: "Request body is not JSON",
     422: "Validation error",
     429: "Too many requests",
+    503: "Temporarily unavailable: retry after `Retry-After` seconds",
 }
 
 RATE_LIMIT_HEADERS: dict[str, Any] = {
@@ -78,6 +79,10 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
                     "description": "Seconds until reset",
                     "schema": {"type": "integer"},
                 },
+            }
+        if status == 503:
+            entry["headers"] = {
+                "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
             }
         responses[status] = entry
     return responses
@@ -121,6 +126,10 @@ _LINKS = {
         ("DeleteLink", "/v1/links/{link_id}", "delete"),
         ("GetLinkAnalytics", "/v1/analytics/links/{link_id}", "get"),
     ],
+    ("/v1/domains", "post", "201"): [
+        ("VerifyDomain", "/v1/domains/{domain_id}/verify", "post"),
+        ("DeleteDomain", "/v1/domains/{domain_id}", "delete"),
+    ],
 }
 
 
@@ -137,5 +146,10 @@ def _add_links(schema: dict[str, Any]) -> None:
                 continue
             links[name] = {
                 "operationId": operation["operationId"],
-                "parameters": {"link_id": "$response.body#/id"},
+                "parameters": {_path_parameter(target): "$response.body#/id"},
             }
+
+
+def _path_parameter(path: str) -> str:
+    """The one ``{name}`` in ``path``."""
+    return path[path.index("{") + 1 : path.index("}")]

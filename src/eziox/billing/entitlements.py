@@ -22,13 +22,14 @@ class Entitlements:
     premium_templates: bool
     design_overrides: bool
     webhook_endpoints: int
+    custom_domains: int
 
 
 ENTITLEMENTS: dict[Tier, Entitlements] = {
-    Tier.FREE: Entitlements(1_000, 2, 30, False, False, 0),
-    Tier.PRO: Entitlements(5_000, 5, None, True, True, 3),
-    Tier.CREATOR: Entitlements(10_000, 10, None, True, True, 10),
-    Tier.LIFETIME: Entitlements(10_000, 10, None, True, True, 10),
+    Tier.FREE: Entitlements(1_000, 2, 30, False, False, 0, 0),
+    Tier.PRO: Entitlements(5_000, 5, None, True, True, 3, 1),
+    Tier.CREATOR: Entitlements(10_000, 10, None, True, True, 10, 5),
+    Tier.LIFETIME: Entitlements(10_000, 10, None, True, True, 10, 5),
 }
 
 TIER_NAMES = {

@@ -7,6 +7,7 @@ from eziox.models.account import Account
 from eziox.models.api_key import ApiKey
 from eziox.models.base import Base
 from eziox.models.billing import BillingCustomer, StripeEvent
+from eziox.models.domain import Domain
 from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventBatch, EventInbox
 from eziox.models.follow import Follow
 from eziox.models.link import Link, LinkGroup
@@ -33,6 +34,7 @@ __all__ = [
     "Counter",
     "DailyDimension",
     "DailyVisitor",
+    "Domain",
     "Event",
     "EventBatch",
     "EventInbox",

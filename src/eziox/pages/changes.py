@@ -1,7 +1,7 @@
 """Which accounts' public pages a transaction changes, recorded as a version bump in it.
 
 The bio page and the link redirects show an account's profile, socials, design, tier,
-links, groups and follow counts. Every transaction that writes one of those bumps
+links, groups, follow counts and custom domains. Every transaction that writes one of those bumps
 ``accounts.page_version`` before it commits (`bump_page_versions`, called by the one commit
 point), so a cached page or link target is stale exactly when its version is behind.
 
@@ -19,7 +19,7 @@ from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from eziox.models import Account, Follow, Link, LinkGroup
+from eziox.models import Account, Domain, Follow, Link, LinkGroup
 
 _CHANGED = "eziox.pages_changed"
 
@@ -32,7 +32,7 @@ def page_changed(session: AsyncSession | Session, *account_ids: str) -> None:
 def _owners(instance: object) -> Iterable[str]:
     if isinstance(instance, Account):
         return (instance.id,)
-    if isinstance(instance, Link | LinkGroup):
+    if isinstance(instance, Link | LinkGroup | Domain):
         return (instance.account_id,)
     if isinstance(instance, Follow):
         return (instance.follower_id, instance.followed_id)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.accounts.repository import FollowRepository
+from eziox.domains.repository import primary_domain
 from eziox.groups.repository import GroupRepository
 from eziox.models import Account, Link, LinkGroup
 
@@ -26,6 +27,7 @@ class PageSnapshot:
     groups: Sequence[LinkGroup]
     followers: int
     following: int
+    domain: str | None = None  # its first verified custom domain: the canonical address
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,8 @@ async def page_snapshot(session: AsyncSession, username: str) -> PageSnapshot | 
     links = (await session.execute(_LINKS.where(Link.account_id == account.id))).all()
     groups = await GroupRepository(session, account.id).all() if links else ()
     followers, following = await FollowRepository(session).counts(account.id)
-    return PageSnapshot(account, links, groups, followers, following)
+    domain = await primary_domain(session, account.id)
+    return PageSnapshot(account, links, groups, followers, following, domain)
 
 
 async def link_target(session: AsyncSession, link_id: str) -> LinkTarget | None:

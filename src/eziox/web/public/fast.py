@@ -16,15 +16,31 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from eziox.domains.repository import DomainSite, domain_site
+from eziox.domains.sites import DomainSites, request_host
 from eziox.kit.time import utcnow
 from eziox.models import CLICK, VIEW
 from eziox.pages.cache import VersionedCache
 from eziox.pages.repository import LinkTarget, link_target, page_snapshot
 from eziox.state import AppState
-from eziox.web.public.page import RenderedPage, cache_control, rendered_for_visitors
-from eziox.web.public.routes import GONE_LINK, no_one_named, sensitive_page
+from eziox.web.public.page import (
+    RenderedPage,
+    cache_control,
+    canonical_url,
+    rendered_for_visitors,
+)
+from eziox.web.public.routes import (
+    GONE_LINK,
+    QR_DEFAULT_SCALE,
+    invalid_qr_size,
+    no_one_named,
+    qr_image,
+    qr_scale,
+    sensitive_page,
+)
 from eziox.web.public.visits import VisitCounter
 from eziox.web.render import not_found_page
 from eziox.web.sessions import SESSION_COOKIE
@@ -43,6 +59,11 @@ class RouteName:
 
 BIO_ROUTE = RouteName("/{username}")
 LINK_ROUTE = RouteName("/l/{link_id}")
+DOMAIN_ROUTE = RouteName("{domain}/")
+DOMAIN_LINK_ROUTE = RouteName("{domain}/l/{link_id}")
+SITE = "eziox.site"  # the scope key of the request's DomainSite (or the lookup's error)
+_STATIC = "/static/"
+_QR_KINDS = {"/qr.svg": "svg", "/qr.png": "png"}
 
 
 class PublicCaches:
@@ -59,11 +80,23 @@ class PublicCaches:
         self.targets: VersionedCache[str, LinkTarget] = VersionedCache(
             state.page_versions, self._target, size * 4
         )
+        self.domain_pages: VersionedCache[str, RenderedPage] = VersionedCache(
+            state.page_versions, self._domain_page, size
+        )
+        self.sites = DomainSites(state.db, state.page_versions, self.public_url, size * 4)
 
     async def _page(self, username: str) -> RenderedPage | None:
         async with self.db.session() as session:
             snapshot = await page_snapshot(session, username)
         return None if snapshot is None else rendered_for_visitors(snapshot, self.public_url)
+
+    async def _domain_page(self, hostname: str) -> RenderedPage | None:
+        async with self.db.session() as session:
+            site = await domain_site(session, hostname)
+            snapshot = None if site is None else await page_snapshot(session, site.username)
+        if snapshot is None:
+            return None
+        return rendered_for_visitors(snapshot, self.public_url, hostname)
 
     async def _target(self, link_id: str) -> LinkTarget | None:
         async with self.db.session() as session:
@@ -89,9 +122,29 @@ class PublicPages:
         # A signed-in viewer sees their own follow button: the route renders that page.
         return bool(match and match[1] not in self.taken and not _signed_in(scope))
 
+    def foreign_host(self, scope: Scope) -> str | None:
+        """The request's hostname when it is not one of the instance's own names."""
+        if scope["type"] != "http" or scope["path"].startswith(_STATIC):
+            return None
+        return self.caches.sites.foreign(request_host(scope))
+
+    async def site_of(self, scope: Scope, hostname: str) -> bool:
+        """Whether ``hostname`` is a verified custom domain: then this lane answers."""
+        try:
+            site = await self.caches.sites.get(hostname)
+        except Exception as exc:
+            scope[SITE] = exc
+            return True
+        if site is not None:
+            scope[SITE] = site
+        return site is not None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        if path.startswith("/l/"):
+        site = scope.get(SITE)
+        if site is not None:
+            await self._domain(scope, receive, send, site)
+        elif path.startswith("/l/"):
             scope["route"] = LINK_ROUTE
             await self._redirect(scope, receive, send, path[3:])
         else:
@@ -103,6 +156,9 @@ class PublicPages:
         if page is None:
             await no_one_named(username)(scope, receive, send)
             return
+        await self._page(scope, send, page)
+
+    async def _page(self, scope: Scope, send: Send, page: RenderedPage) -> None:
         await self.counter.count(scope, page.account_id, None, VIEW)
         cache = cache_control(page.expires, time.time(), self.state.settings.page_cdn_ttl)
         if _header_has(scope, b"if-none-match", page.etag):
@@ -111,9 +167,15 @@ class PublicPages:
             headers = [*page.headers, (b"etag", page.etag), (b"cache-control", cache)]
             await _answer(send, 200, headers, page.body)
 
-    async def _redirect(self, scope: Scope, receive: Receive, send: Send, link_id: str) -> None:
+    async def _redirect(
+        self, scope: Scope, receive: Receive, send: Send, link_id: str, owner: str | None = None
+    ) -> None:
         target = await self.caches.targets.get(link_id)
-        if target is None or not target.live(utcnow()):
+        if (
+            target is None
+            or not target.live(utcnow())
+            or (owner is not None and target.account_id != owner)
+        ):
             await not_found_page(GONE_LINK)(scope, receive, send)
             return
         if target.sensitive and ("continue", "1") not in _query(scope):
@@ -127,6 +189,49 @@ class PublicPages:
             (b"content-length", b"0"),
         ]
         await _answer(send, 302, headers, b"")
+
+
+    async def _domain(
+        self, scope: Scope, receive: Receive, send: Send, site: DomainSite | Exception
+    ) -> None:
+        """A verified custom domain: the account's page at `/`, its own redirects and its QR
+        code; nothing else of the site (its static files excepted, see `site_of`)."""
+        if isinstance(site, Exception):
+            raise site  # the host lookup failed: answered like any other database failure
+        path: str = scope["path"]
+        if scope["method"] not in _READS:
+            await _not_allowed()(scope, receive, send)
+        elif path == "/":
+            scope["route"] = DOMAIN_ROUTE
+            page = await self.caches.domain_pages.get(site.hostname)
+            if page is None:  # released since the lookup
+                await not_found_page()(scope, receive, send)
+            else:
+                await self._page(scope, send, page)
+        elif path.startswith("/l/") and len(path) > 3 and "/" not in path[3:]:
+            scope["route"] = DOMAIN_LINK_ROUTE
+            await self._redirect(scope, receive, send, path[3:], owner=site.account_id)
+        elif path in _QR_KINDS:
+            await self._domain_qr(site, _QR_KINDS[path], scope)(scope, receive, send)
+        else:
+            await not_found_page()(scope, receive, send)
+
+
+    def _domain_qr(self, site: DomainSite, kind: str, scope: Scope) -> Response:
+        scale = qr_scale(dict(_query(scope)).get("size", str(QR_DEFAULT_SCALE)))
+        if scale is None:
+            return invalid_qr_size()
+        # Of the address it was scanned from: a creator may print one per domain.
+        url = canonical_url(self.state.settings.public_url, site.username, site.hostname)
+        return qr_image(url, kind, scale, site.username)
+
+
+def _not_allowed() -> Response:
+    page = not_found_page(
+        "Only GET and HEAD are answered here.", status=405, heading="Method not allowed"
+    )
+    page.headers["Allow"] = "GET, HEAD"
+    return page
 
 
 def _signed_in(scope: Scope) -> bool:

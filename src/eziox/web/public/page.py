@@ -6,6 +6,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from eziox.kit.time import utcnow
 from eziox.links.schemas import LinkStatus
@@ -49,9 +50,13 @@ class RenderedPage:
 
 
 def render_bio(
-    snapshot: PageSnapshot, public_url: str, follow: dict[str, Any] | None
+    snapshot: PageSnapshot,
+    public_url: str,
+    follow: dict[str, Any] | None,
+    domain: str | None = None,
 ) -> tuple[bytes, str]:
-    """The page's HTML and the CSP hash of its inline theme."""
+    """The page's HTML and the CSP hash of its inline theme; on a custom ``domain`` it is that
+    domain's home page, and its links to the rest of the site are absolute."""
     account, now = snapshot.account, utcnow()
     live = [
         r for r in snapshot.links
@@ -69,14 +74,24 @@ def render_bio(
         stats={"followers": snapshot.followers, "following": snapshot.following},
         display_name=display_name,
         description=(account.bio or f"Links of {display_name} on Eziox")[:200],
-        canonical=f"{public_url.rstrip('/')}/{account.username}",
+        canonical=canonical_url(public_url, account.username, snapshot.domain),
+        site_url=public_url.rstrip("/") if domain else "",
         follow=follow,
     )
     return html.encode(), style_hash
 
 
-def rendered_for_visitors(snapshot: PageSnapshot, public_url: str) -> RenderedPage:
-    body, style_hash = render_bio(snapshot, public_url, {"signed_in": False})
+def canonical_url(public_url: str, username: str, domain: str | None = None) -> str:
+    """Where the page lives: on its custom domain (with the site's scheme), else the site."""
+    if domain:
+        return f"{urlsplit(public_url).scheme or 'https'}://{domain}/"
+    return f"{public_url.rstrip('/')}/{username}"
+
+
+def rendered_for_visitors(
+    snapshot: PageSnapshot, public_url: str, domain: str | None = None
+) -> RenderedPage:
+    body, style_hash = render_bio(snapshot, public_url, {"signed_in": False}, domain)
     headers = [
         (b"content-type", HTML),
         (b"content-length", str(len(body)).encode()),

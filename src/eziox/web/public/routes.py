@@ -22,7 +22,13 @@ from eziox.models import CLICK, VIEW, Account
 from eziox.pages.repository import LinkTarget, PageSnapshot, link_target, page_snapshot
 from eziox.state import AppState
 from eziox.templates.service import effective_theme
-from eziox.web.public.page import cache_control, etag_of, expires_of, render_bio
+from eziox.web.public.page import (
+    cache_control,
+    canonical_url,
+    etag_of,
+    expires_of,
+    render_bio,
+)
 from eziox.web.public.visits import VisitCounter
 from eziox.web.render import not_found_page, render_html, security_headers
 from eziox.web.sessions import SESSION_COOKIE, csrf_ok, current_user, same_site_origin
@@ -141,25 +147,41 @@ async def qr_png(request: Request, username: str) -> Response:
 
 async def _qr(request: Request, username: str, kind: str) -> Response:
     state = app_state(request)
-    size = request.query_params.get("size", str(QR_DEFAULT_SCALE))
-    if not size.isascii() or not size.isdigit() or int(size) not in QR_SCALES:
-        return not_found_page(
-            "The size must be a whole number from 1 to 40.", status=422, heading="Invalid size"
-        )
+    size = qr_scale(request.query_params.get("size", str(QR_DEFAULT_SCALE)))
+    if size is None:
+        return invalid_qr_size()
     snapshot = await _snapshot(state, username)
     if not isinstance(snapshot, PageSnapshot):
         return snapshot
     found = snapshot.account.username
-    url = f"{state.settings.public_url.rstrip('/')}/{found}"
+    url = canonical_url(state.settings.public_url, found, snapshot.domain)
+    return qr_image(url, kind, size, found)
+
+
+def qr_scale(text: str) -> int | None:
+    """The ``?size=`` of a QR code, or None when it is not one of `QR_SCALES`."""
+    if not text.isascii() or not text.isdigit() or int(text) not in QR_SCALES:
+        return None
+    return int(text)
+
+
+def invalid_qr_size() -> HTMLResponse:
+    return not_found_page(
+        "The size must be a whole number from 1 to 40.", status=422, heading="Invalid size"
+    )
+
+
+def qr_image(url: str, kind: str, scale: int, username: str) -> Response:
+    """A QR code of ``url`` as SVG or PNG."""
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind=kind, scale=int(size), border=4)
+    segno.make(url, error="m").save(buffer, kind=kind, scale=scale, border=4)
     media = "image/svg+xml" if kind == "svg" else "image/png"
     return Response(
         buffer.getvalue(),
         media_type=media,
         headers={
             "Cache-Control": "public, max-age=3600",
-            "Content-Disposition": f'inline; filename="eziox-{found}-qr.{kind}"',
+            "Content-Disposition": f'inline; filename="eziox-{username}-qr.{kind}"',
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
         },

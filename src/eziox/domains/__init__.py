@@ -1,0 +1,1 @@
+"""Custom domains: claim a hostname, prove it through DNS, serve the page on it."""
