@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from eziox.errors import Forbidden
+
 
 class Tier(StrEnum):
     FREE = "free"
@@ -55,3 +57,25 @@ def parse_tier(value: str) -> Tier:
 def cheapest_tier_with(predicate: Callable[[Entitlements], bool]) -> Tier | None:
     """The first tier, in price order, whose entitlements satisfy ``predicate``."""
     return next((tier for tier in Tier if predicate(ENTITLEMENTS[tier])), None)
+
+
+def refuse_beyond_allowance(
+    tier: str, used: int, allowance: Callable[[Entitlements], int], feature: str, unit: str
+) -> None:
+    """403 once ``used`` reaches the tier's ``allowance``, naming the first tier with more.
+
+    ``feature`` names the feature ("Webhooks"), ``unit`` one of what is counted
+    ("webhook endpoint(s)").
+    """
+    allowed = allowance(entitlements(tier))
+    if used < allowed:
+        return
+    better = cheapest_tier_with(lambda rights: allowance(rights) > used)
+    plan = TIER_NAMES[Tier(tier)]
+    if allowed == 0:
+        message = f"{feature} are not part of the {plan} plan"
+    else:
+        message = f"Your {plan} plan includes {allowed} {unit}, all in use"
+    if better is not None:
+        message += f"; {TIER_NAMES[better]} includes {allowance(entitlements(better))}"
+    raise Forbidden(message + ".")

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.accounts.repository import AccountRepository
-from eziox.billing.entitlements import TIER_NAMES, Tier, cheapest_tier_with, entitlements
+from eziox.billing.entitlements import refuse_beyond_allowance
 from eziox.domains import dns, hostnames
 from eziox.domains.repository import DomainRepository, verified_holder
-from eziox.errors import Conflict, Forbidden, NotFound
+from eziox.errors import Conflict, NotFound
 from eziox.kit.ids import new_id
 from eziox.kit.time import utcnow
 from eziox.models import Domain
@@ -99,19 +99,14 @@ async def _ensure_room(session: AsyncSession, account_id: str) -> None:
     account = await AccountRepository(session).get(account_id, lock=True)
     if account is None:
         raise NotFound("Account not found.")
-    allowed = entitlements(account.tier).custom_domains
     used = await DomainRepository(session, account_id).count()
-    if used < allowed:
-        return
-    better = cheapest_tier_with(lambda rights: rights.custom_domains > used)
-    plan = TIER_NAMES[Tier(account.tier)]
-    if allowed == 0:
-        message = f"Custom domains are not part of the {plan} plan"
-    else:
-        message = f"Your {plan} plan includes {allowed} custom domain(s), all in use"
-    if better is not None:
-        message += f"; {TIER_NAMES[better]} includes {entitlements(better).custom_domains}"
-    raise Forbidden(message + ".")
+    refuse_beyond_allowance(
+        account.tier,
+        used,
+        lambda rights: rights.custom_domains,
+        "Custom domains",
+        "custom domain(s)",
+    )
 
 
 async def is_verified(session: AsyncSession, raw_hostname: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox.accounts.repository import AccountRepository
-from eziox.billing.entitlements import TIER_NAMES, Tier, cheapest_tier_with, entitlements
+from eziox.billing.entitlements import refuse_beyond_allowance
 from eziox.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from eziox.kit.ids import new_id
 from eziox.kit.time import rfc3339, utcnow
@@ -97,20 +97,14 @@ async def _ensure_room(session: AsyncSession, account_id: str) -> None:
     account = await AccountRepository(session).get(account_id, lock=True)
     if account is None:
         raise NotFound("Account not found.")
-    allowed = entitlements(account.tier).webhook_endpoints
     used = await WebhookRepository(session, account_id).count()
-    if used < allowed:
-        return
-    better = cheapest_tier_with(lambda rights: rights.webhook_endpoints > used)
-    plan = TIER_NAMES[Tier(account.tier)]
-    if allowed == 0:
-        message = f"Webhooks are not part of the {plan} plan"
-    else:
-        message = f"Your {plan} plan includes {allowed} webhook endpoint(s), all in use"
-    if better is not None:
-        limit = entitlements(better).webhook_endpoints
-        message += f"; {TIER_NAMES[better]} includes {limit}"
-    raise Forbidden(message + ".")
+    refuse_beyond_allowance(
+        account.tier,
+        used,
+        lambda rights: rights.webhook_endpoints,
+        "Webhooks",
+        "webhook endpoint(s)",
+    )
 
 
 async def list_endpoints(session: AsyncSession, account_id: str) -> list[dict[str, Any]]:
