@@ -44,6 +44,7 @@ NOT_HTML = {
     "/profile/export.json",
     "/{username}/qr.svg",
     "/{username}/qr.png",
+    "/tls/allowed",  # plain text, for Caddy's on-demand TLS
 }
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from eziox.web.dashboard import (
     analytics,
     api_keys,
+    domains,
     links,
     page,
     profile,
@@ -24,4 +25,5 @@ router.include_router(api_keys.router)
 router.include_router(webhooks.router)
 router.include_router(analytics.router)
 router.include_router(templates.router)
+router.include_router(domains.router)
 router.include_router(settings.router)

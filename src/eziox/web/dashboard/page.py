@@ -20,7 +20,7 @@ from eziox.web.sessions import SignedIn, current_user
 
 router = APIRouter(prefix="/profile", include_in_schema=False)
 
-TABS = ("profile", "links", "api", "webhooks", "analytics", "templates", "settings")
+TABS = ("profile", "links", "api", "webhooks", "analytics", "templates", "domains", "settings")
 TAB_LABELS = {"api": "API keys", "templates": "Design"}
 
 # Notices are codes, never text from the URL: a crafted link cannot put words on the page.
