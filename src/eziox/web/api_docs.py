@@ -31,6 +31,7 @@ Guides: <a href="/docs/quickstart.md">quickstart</a>,
 <a href="/docs/sdk-and-cli.md">SDK and CLI</a>,
 <a href="/docs/webhooks.md">webhooks</a>,
 <a href="/docs/links-plus.md">groups, schedules, export</a>,
+<a href="/docs/custom-domains.md">custom domains</a>,
 <a href="/docs/operations.md">operations</a>, <a href="/docs/security.md">security</a></header>
 <main id="swagger-ui"><noscript>This page needs JavaScript; the raw document is at
 <a href="/openapi.json">/openapi.json</a>.</noscript></main>
