@@ -1,45 +1,46 @@
 # Two commands on a fresh machine: `make run` and `make test`. Everything they need is
-# installed here, into .venv (Python) or with apt-get (Debian tools for benchmarks).
+# installed here, into .venv (Python) or with apt-get (Debian tools for tests and benchmarks).
+# Running needs only the package: its front-end assets are committed (see `make vendor`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# One stamp per set of packages, named after pyproject.toml's checksum: an edit reinstalls.
+CHECKSUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.installed-run-$(CHECKSUM)
+DEV_STAMP := $(VENV)/.installed-dev-$(CHECKSUM)
 
-.PHONY: install run test test-sqlite test-postgres lint bench fuzz clean
+.PHONY: install install-run run test test-sqlite test-postgres lint bench fuzz vendor clean
 
-VENDOR := src/eziox/web/static/vendor
-UPLOT := 1.6.32
-SWAGGER_UI := 5.35.0
-
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@rm -f $(VENV)/.installed-*
-	@touch $(STAMP)
 
-# Front-end assets (the chart library, Swagger UI) come from the npm registry at install
-# time and are served from our own /static: never a CDN.
-$(VENDOR)/.installed-$(UPLOT)-$(SWAGGER_UI):
-	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
-	npm install --silent --no-audit --no-fund --no-save --prefix .build/npm \
-		uplot@$(UPLOT) swagger-ui-dist@$(SWAGGER_UI)
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/swagger-ui
-	cp .build/npm/node_modules/uplot/dist/uPlot.iife.min.js .build/npm/node_modules/uplot/dist/uPlot.min.css $(VENDOR)/
-	cd .build/npm/node_modules/swagger-ui-dist && cp swagger-ui-bundle.js swagger-ui.css LICENSE $(CURDIR)/$(VENDOR)/swagger-ui/
+# What running needs: the package and its dependencies, nothing else.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.installed-run-*
 	@touch $@
+
+# The development tools on top (pytest, ruff, mypy, schemathesis, playwright): the dev extra.
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-run-* $(VENV)/.installed-dev-*
+	@touch $@ $(RUN_STAMP)
 
 # The browser tests (tests/browser) drive Debian's Chromium: never a browser Playwright downloads.
 CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update && apt-get install -y chromium
 
-install: $(STAMP) $(VENDOR)/.installed-$(UPLOT)-$(SWAGGER_UI) $(CHROMIUM)
+install-run: $(RUN_STAMP)
 
-run: install
+# Everything `make test` needs.
+install: $(DEV_STAMP) $(CHROMIUM)
+
+run: install-run
 	$(BIN)/eziox serve --demo
 
-lint: install
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
@@ -52,7 +53,7 @@ test-sqlite: install
 test-postgres: install
 	EZIOX_TEST_BACKEND=postgres $(BIN)/pytest -q
 
-bench: install
+bench: install-run
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	cd bench && ../$(BIN)/python run.py
 
@@ -63,5 +64,26 @@ fuzz: install
 	EZIOX_FUZZ_EXAMPLES=300 EZIOX_PROPERTY_EXAMPLES=300 $(BIN)/pytest -q -s \
 		tests/process/test_openapi_conformance.py tests/property
 
+# For maintainers only: refresh the committed front-end assets (served from our own /static,
+# never a CDN) from the npm registry at the pinned versions, with their licences. Bump a
+# version here and in $(VENDOR)/README.md (tests/web/test_static.py checks they agree),
+# run `make vendor`, review and commit the result.
+VENDOR := src/eziox/web/static/vendor
+UPLOT := 1.6.32
+SWAGGER_UI := 5.35.0
+NPM_ROOT := .build/npm/node_modules
+
+vendor:
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	rm -rf .build/npm
+	npm install --silent --no-audit --no-fund --no-save --prefix .build/npm \
+		uplot@$(UPLOT) swagger-ui-dist@$(SWAGGER_UI)
+	rm -rf $(VENDOR)/uplot $(VENDOR)/swagger-ui
+	mkdir -p $(VENDOR)/uplot $(VENDOR)/swagger-ui
+	cp $(NPM_ROOT)/uplot/dist/uPlot.iife.min.js $(NPM_ROOT)/uplot/dist/uPlot.min.css \
+		$(NPM_ROOT)/uplot/LICENSE $(VENDOR)/uplot/
+	cd $(NPM_ROOT)/swagger-ui-dist && cp swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt \
+		swagger-ui.css LICENSE NOTICE $(CURDIR)/$(VENDOR)/swagger-ui/
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .build build dist

@@ -66,5 +66,5 @@ async def test_links_work_without_javascript_and_the_chart_with_it(web: Web) -> 
 
     async with httpx.AsyncClient(base_url=web.url) as http:  # our own copy, never a CDN
         for asset in ("uPlot.iife.min.js", "uPlot.min.css"):
-            response = await http.get(f"/static/vendor/{asset}")
-            assert response.status_code == 200, f"/static/vendor/{asset}: run `make install`"
+            response = await http.get(f"/static/vendor/uplot/{asset}")
+            assert response.status_code == 200, f"/static/vendor/uplot/{asset}"

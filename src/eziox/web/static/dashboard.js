@@ -85,7 +85,7 @@
     });
   }
 
-  // The analytics chart (uPlot, served from /static/vendor); the table stays as fallback.
+  // The analytics chart (uPlot, served from /static/vendor/uplot); the table stays as fallback.
   var chart = document.getElementById("chart");
   if (chart && window.uPlot) {
     var dates = chart.getAttribute("data-chart-dates").split(",");
