@@ -1,6 +1,6 @@
 """The package as a user gets it: a wheel built from a clean clone of this repository,
 installed into a fresh venv, holds every file of the package and serves every asset its
-pages reference, with nothing fetched at run time.
+pages reference (and the guides /api-docs links to), with nothing fetched at run time.
 
 The clone is of HEAD: in CI the tree is a clean clone of main, so this checks what is
 committed; locally, uncommitted changes are not in the wheel (commit them to check them).
@@ -111,8 +111,12 @@ async def venv(wheel: Path, workdir: Path) -> Path:
 async def test_the_wheel_holds_every_committed_file_of_the_package(
     clone: Path, wheel: Path
 ) -> None:
-    tracked = (await _run("git", "ls-files", "src/eziox", cwd=clone)).split()
-    expected = {name.removeprefix("src/") for name in tracked}
+    tracked = [
+        clone / name for name in (await _run("git", "ls-files", "src/eziox", cwd=clone)).split()
+    ]
+    # A committed link to a folder (web/guides → docs/) ships that folder's files.
+    files = [p for path in tracked for p in (sorted(path.iterdir()) if path.is_dir() else [path])]
+    expected = {str(path.relative_to(clone / "src")) for path in files}
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert expected - names == set(), "committed under src/eziox but not in the wheel"
@@ -120,28 +124,34 @@ async def test_the_wheel_holds_every_committed_file_of_the_package(
     licences = [f"eziox/web/static/vendor/{d}/LICENSE" for d in ("uplot", "swagger-ui")]
     assert set(vendored + licences) <= names
     assert "eziox/web/static/icons/LICENSE.md" in names
+    assert "eziox/web/guides/quickstart.md" in names
 
 
 class _Assets(HTMLParser):
-    """The /static URLs of a page's stylesheets, scripts and images."""
+    """The /static URLs of a page's stylesheets, scripts and images, and the guides it links."""
 
     def __init__(self) -> None:
         super().__init__()
         self.urls: set[str] = set()
+        self.guides: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        wanted = {"link": "href", "script": "src", "img": "src"}.get(tag)
+        wanted = {"link": "href", "script": "src", "img": "src", "a": "href"}.get(tag)
         for name, value in attrs:
-            if name == wanted and value and value.startswith("/static/"):
+            if name != wanted or not value:
+                continue
+            if tag != "a" and value.startswith("/static/"):
                 self.urls.add(value)
+            elif tag == "a" and value.startswith("/docs/"):
+                self.guides.add(value)
 
 
-async def _assets_of(http: httpx.AsyncClient, path: str) -> set[str]:
+async def _read(http: httpx.AsyncClient, path: str) -> _Assets:
     page = await http.get(path)
     assert page.status_code == 200, f"{path}: {page.status_code}"
     parser = _Assets()
     parser.feed(page.text)
-    return parser.urls
+    return parser
 
 
 @contextlib.asynccontextmanager
@@ -178,14 +188,19 @@ async def test_a_server_installed_from_the_wheel_serves_every_asset_its_pages_re
     data_dir = workdir / "data"
     data_dir.mkdir()
     async with _serving(venv, data_dir) as server, http_client(server.url) as http:
-        urls: set[str] = set()
-        for path in ("/", "/sign-in", "/sign-up", "/api-docs"):
-            urls |= await _assets_of(http, path)
+        pages = [await _read(http, path) for path in ("/", "/sign-in", "/sign-up", "/api-docs")]
         user = await sign_up(http, "packaged")
-        for tab in TABS:
-            urls |= await _assets_of(http, f"/profile?tab={tab}")
-        urls |= await _assets_of(http, f"/{user.username}")
+        pages += [await _read(http, f"/profile?tab={tab}") for tab in TABS]
+        pages.append(await _read(http, f"/{user.username}"))
+        urls = set().union(*(page.urls for page in pages))
         assert set(VENDORED) <= urls, "the pages no longer reference what this test expects"
+        guides = set().union(*(page.guides for page in pages))
+        assert "/docs/quickstart.md" in guides
+        for guide in sorted(guides):
+            response = await http.get(guide)
+            assert response.status_code == 200, f"{guide}: {response.status_code}"
+            assert response.headers["content-type"].startswith("text/markdown"), guide
+            assert response.text.startswith("# "), guide
         for url in sorted(urls):
             response = await http.get(url)
             assert response.status_code == 200, f"{url}: {response.status_code}"

@@ -63,8 +63,9 @@ async def api_docs() -> HTMLResponse:
     )
 
 
-# The Markdown guides of the repository's docs/ folder (present in a checkout or editable install).
-DOCS_DIR = Path(__file__).resolve().parents[3] / "docs"
+# The Markdown guides of the repository's docs/ folder: web/guides is a link to it in the source
+# tree, and a wheel holds a copy of its files (package data), so the guides ship with the server.
+DOCS_DIR = Path(__file__).resolve().parent / "guides"
 _GUIDE = re.compile(r"^[a-z0-9-]{1,64}\.md$")
 
 
