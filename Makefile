@@ -32,10 +32,17 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update && apt-get install -y chromium
 
+# The reverse-proxy test (tests/process/test_reverse_proxy.py) runs Debian's Caddy, started by
+# the test itself: the service the package enables is stopped (where systemd runs one).
+CADDY := /usr/bin/caddy
+$(CADDY):
+	apt-get update && apt-get install -y caddy
+	if [ -d /run/systemd/system ]; then systemctl disable --now caddy.service; fi
+
 install-run: $(RUN_STAMP)
 
 # Everything `make test` needs.
-install: $(DEV_STAMP) $(CHROMIUM)
+install: $(DEV_STAMP) $(CHROMIUM) $(CADDY)
 
 run: install-run
 	$(BIN)/eziox serve --demo
