@@ -44,10 +44,13 @@ async def test_add_verify_and_remove_a_domain(
 ) -> None:
     async with state_of(domain_app).db.transaction() as session:
         await set_tier(session, user.username, "pro")
-    bad = await user.submit("/profile/domains", {"hostname": "co.uk"})
+    bad = await user.submit("/profile/domains", {"hostname": "https://co.uk/"})
     assert bad.status_code == 422
-    assert "public suffix" in bad.text
-    assert 'value="co.uk"' in bad.text  # what was typed stays in the form
+    assert "bare hostname" in bad.text
+    assert 'value="https://co.uk/"' in bad.text  # what was typed stays in the form
+    suffix = await user.submit("/profile/domains", {"hostname": "co.uk"})
+    assert suffix.status_code == 409
+    assert "is a public suffix" in suffix.text
 
     hostname = fresh_host()
     added = await user.submit("/profile/domains", {"hostname": hostname})

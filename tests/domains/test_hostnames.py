@@ -37,8 +37,6 @@ def test_names_are_normalized(raw: str, expected: str) -> None:
         ("localhost", "full domain name"),
         ("example.123", "full domain name"),
         ("com", "full domain name"),
-        ("co.uk", "public suffix"),
-        ("github.io", "public suffix"),
         ("-links.example.com", "not a valid domain name"),
         ("links-.example.com", "not a valid domain name"),
         ("links..example.com", "not a valid domain name"),
@@ -52,6 +50,12 @@ def test_bad_names_are_refused_with_the_reason(raw: str, said: str) -> None:
         normalize(raw)
     assert said in refused.value.message
     assert refused.value.details[0]["field"] == "hostname"
+
+
+@pytest.mark.parametrize("name", ["co.uk", "github.io", "msk.ru"])
+def test_public_suffixes_are_well_formed_but_refused(name: str) -> None:
+    with pytest.raises(Conflict, match="is a public suffix, shared by many owners"):
+        normalize(name)
 
 
 @pytest.mark.parametrize("name", ["eziox.example", "links.eziox.example"])

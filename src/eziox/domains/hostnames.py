@@ -1,4 +1,10 @@
-"""What a custom domain's hostname may be, checked before anything is stored."""
+"""What a custom domain's hostname may be, checked before anything is stored.
+
+The API's schema publishes `HOSTNAME_PATTERN`, so a name it accepts is always well-formed
+here: what is still refused then (a public suffix, the server's own name) is a 409. The
+dashboard hands over what was typed, which `normalize` tidies (case, a trailing dot,
+international names) or refuses with a 422 naming the reason.
+"""
 
 from __future__ import annotations
 
@@ -46,10 +52,10 @@ def normalize(raw: str) -> str:
     if len(labels) < 2 or labels[-1].isdigit():
         raise ValidationFailed.field("hostname", "must be a full domain name such as example.com")
     if _suffixes().is_public(ascii_name):
-        raise ValidationFailed.field(
-            "hostname",
-            f"{ascii_name} is a public suffix: use a name registered under it, "
-            f"such as links.example.{ascii_name}",
+        # 409, not 422: it is a well-formed name that the Public Suffix List reserves.
+        raise Conflict(
+            f"{ascii_name} is a public suffix, shared by many owners: use a name registered "
+            f"under it, such as links.example.{ascii_name}"
         )
     return ascii_name
 

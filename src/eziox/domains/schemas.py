@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from eziox.kit.text import plain
+from eziox.domains.hostnames import MAX_LENGTH
+from eziox.kit.urls import HOSTNAME_PATTERN
 
 
 class DomainCreate(BaseModel):
-    """The hostname to serve your page on (international names may be given as they read)."""
+    """The hostname to serve your page on: ASCII, international names in their xn-- form
+    (the dashboard converts them)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -18,4 +20,4 @@ class DomainCreate(BaseModel):
         json_schema_extra={"example": {"hostname": "links.example.com"}},
     )
 
-    hostname: Annotated[str, plain(300, min_length=1)]
+    hostname: Annotated[str, StringConstraints(max_length=MAX_LENGTH, pattern=HOSTNAME_PATTERN)]

@@ -16,6 +16,8 @@ import re
 
 from pydantic import StringConstraints
 
+from eziox.kit.urls import HOSTNAME_PATTERN
+
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 # Besides whitespace, what shows nothing by itself: format characters (Cf: soft hyphen,
 # zero-width space and joiners, LRM/RLM/ALM, word joiner, BOM…) and the blank fillers and
@@ -82,6 +84,8 @@ PATTERN_MESSAGES = {
     "or end with spaces, and hold no control codes or text-direction overrides",
     NAME_PATTERN: "must show something (not only spaces or invisible characters) and hold no "
     "control codes or text-direction overrides",
+    HOSTNAME_PATTERN: "must be a domain name such as links.example.com: letters, digits and "
+    "inner hyphens, international names in their xn-- form, no scheme, port or path",
 }
 
 

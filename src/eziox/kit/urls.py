@@ -28,6 +28,9 @@ HTTP_URL_PATTERN = rf"^{_HTTP}$"
 HTTPS_URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]://{_HOST}(?::{_PORT})?(?:[/?#]{_REST})?$"
 EMAIL_PATTERN = rf"^[A-Za-z0-9._%+-]{{1,64}}@{_HOST}$"
 LINK_URL_PATTERN = rf"^(?:{_HTTP}|{_MAILTO}|{_TEL})$"
+# A domain name of two labels or more whose last (the top-level domain) starts with a letter,
+# so an IPv4 address never matches: what a custom domain's hostname may be.
+HOSTNAME_PATTERN = rf"^(?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?$"
 _HTTP_RE = re.compile(HTTP_URL_PATTERN)
 _LINK_RE = re.compile(LINK_URL_PATTERN)
 
