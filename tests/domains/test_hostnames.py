@@ -43,6 +43,8 @@ def test_names_are_normalized(raw: str, expected: str) -> None:
         ("under_score.example.com", "not a valid domain name"),
         ("x" * 64 + ".example.com", "not a valid domain name"),
         (".".join(["a" * 60] * 5), "not a valid domain name"),
+        # 247 characters: _eziox.<it> would be longer than a DNS name may be.
+        (".".join(["a" * 60] * 4) + ".abc", "at most 246 characters"),
     ],
 )
 def test_bad_names_are_refused_with_the_reason(raw: str, said: str) -> None:

@@ -31,7 +31,7 @@ async def txt_values(name: str, nameservers: list[tuple[str, int]], timeout: flo
         answer = await resolver(nameservers, timeout).resolve(name, "TXT", search=False)
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
-    except (dns.exception.Timeout, dns.resolver.NoNameservers, dns.resolver.LifetimeTimeout):
+    except dns.exception.DNSException:  # timeouts, no server answering, a broken reply
         raise ServiceUnavailable(
             f"The DNS lookup of {name} did not get an answer; try again in a minute.",
             retry_after=60,

@@ -18,7 +18,9 @@ from publicsuffixlist import PublicSuffixList
 from eziox.errors import Conflict, ValidationFailed
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-MAX_LENGTH = 253
+RECORD_PREFIX = "_eziox."
+# A DNS name is at most 253 characters: the verification record's name must be one too.
+MAX_LENGTH = 253 - len(RECORD_PREFIX)
 
 
 @cache
@@ -46,8 +48,8 @@ def normalize(raw: str) -> str:
     if len(ascii_name) > MAX_LENGTH or not all(_LABEL.fullmatch(label) for label in labels):
         raise ValidationFailed.field(
             "hostname",
-            "is not a valid domain name (labels of a-z, 0-9 and inner hyphens, "
-            "at most 63 characters each)",
+            f"is not a valid domain name (at most {MAX_LENGTH} characters, labels of a-z, "
+            "0-9 and inner hyphens, at most 63 characters each)",
         )
     if len(labels) < 2 or labels[-1].isdigit():
         raise ValidationFailed.field("hostname", "must be a full domain name such as example.com")
@@ -77,4 +79,4 @@ def _is_ip_address(text: str) -> bool:
 
 def record_name(hostname: str) -> str:
     """Where the verification TXT record goes."""
-    return f"_eziox.{hostname}"
+    return RECORD_PREFIX + hostname
