@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from eziox.cli import analytics, dev, keys, server, users
+from eziox.cli import analytics, backup, dev, keys, server, users
 from eziox.cli.api import api_app
 
 app = typer.Typer(help="Eziox: a self-hostable link-in-bio platform.", no_args_is_help=True)
@@ -17,6 +17,8 @@ app.command()(server.version)
 app.command("migrate")(server.migrate_command)
 app.command()(server.serve)
 app.command()(server.worker)
+app.command("backup")(backup.backup_command)
+app.command("restore")(backup.restore_command)
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(analytics.app, name="analytics")

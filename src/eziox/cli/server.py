@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eziox import __version__
+from eziox.backup.lock import ServingLock
 from eziox.cli.common import fail, run, settings
 from eziox.config import Settings
 
@@ -60,12 +61,28 @@ def serve(
 
     # Before anything imports prometheus_client: the workers then share one metrics directory.
     metrics_dir = ops.prepare_metrics_dir() if workers > 1 else None
-    run(_noop, write=False)  # migrate (SQLite) or check the schema (PostgreSQL) once, up front
-    if demo:
-        _print_demo_account(host, port)
-    _run_uvicorn(config, host, port, workers, forwarded_allow_ips)
+    lock = hold_database(config)  # held by this (parent) process until it exits
+    try:
+        run(_noop, write=False)  # migrate (SQLite) or check the schema (PostgreSQL), up front
+        if demo:
+            _print_demo_account(host, port)
+        _run_uvicorn(config, host, port, workers, forwarded_allow_ips)
+    finally:
+        lock.release()
     if metrics_dir:
         ops.remove_metrics_dir(metrics_dir)
+
+
+def hold_database(config: Settings) -> ServingLock:
+    """Tell `eziox restore` this process uses the SQLite file (see eziox.backup.lock)."""
+    from eziox.backup.sqlite import database_path
+
+    path = database_path(config) if config.is_sqlite else None
+    lock = ServingLock(path)
+    lock.acquire(
+        on_wait=lambda: typer.echo(f"waiting for `eziox restore` to finish with {path}", err=True)
+    )
+    return lock
 
 
 def _refuse_to_start_broken(config: Settings, workers: int) -> None:
@@ -136,6 +153,7 @@ def worker() -> None:
     from eziox.state import AppState
 
     config = settings()
+    lock = hold_database(config)
     # The same formatters as `serve`: escaped, one record per line, text or JSON.
     logging.config.dictConfig(logs.log_config(config.log_format, config.log_level))
 
@@ -159,3 +177,5 @@ def worker() -> None:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot reach a backing service: {exc}")
+    finally:
+        lock.release()
