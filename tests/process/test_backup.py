@@ -377,9 +377,11 @@ async def test_serve_and_worker_hold_the_sqlite_lock_for_their_lifetime(
     try:
         await until(lambda: lock.in_use(path), "`eziox worker` holding the lock")
     finally:
+        # It may not have set up its signal handlers yet (the lock comes first): then SIGTERM
+        # ends it the default way, which must drop the lock all the same.
         worker.process.send_signal(signal.SIGTERM)
         stopped = await worker.result()
-    assert stopped.returncode == 0, stopped
+    assert stopped.returncode in {0, -signal.SIGTERM}, stopped
     assert not lock.in_use(path)
 
 
@@ -397,7 +399,7 @@ async def test_without_the_postgresql_tools_the_commands_say_what_to_run(
     )
     line = one_line_error(backup, "pg_dump is not installed", "run instead: PGPASSWORD=… pg_dump")
     assert "--host=db.internal --port=6543 --username=eziox" in line
-    one_line_error(restore, "pg_restore is not installed", "pg_restore")
+    one_line_error(restore, "pg_restore is not installed", "--single-transaction")
     for result in (backup, restore):
         assert result.returncode == 2, result
         assert "s3cret" not in result.stderr

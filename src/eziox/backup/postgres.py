@@ -50,24 +50,30 @@ class Target:
     user: str | None
     password: str | None
     database: str
+    sslmode: str | None = None
 
     @classmethod
     def of(cls, url: str) -> Target:
         parts = make_url(url)
         host = parts.host or _first(parts.query.get("host"))
-        return cls(url, host, parts.port, parts.username, parts.password, parts.database or "")
+        ssl = _first(parts.query.get("sslmode") or parts.query.get("ssl"))
+        sslmode = "require" if ssl in {"true", "on", "1"} else ssl
+        return cls(
+            url, host, parts.port, parts.username, parts.password, parts.database or "", sslmode
+        )
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        """The environment of the tools: this one (PG* variables the URL leaves out still
+        apply, as they do to the server's own driver), with the URL's parts on top."""
         values = {
             "PGHOST": self.host,
             "PGPORT": str(self.port) if self.port else None,
             "PGUSER": self.user,
             "PGPASSWORD": self.password,
             "PGDATABASE": self.database,
+            "PGSSLMODE": self.sslmode,
         }
-        env.update({name: value for name, value in values.items() if value})
-        return env
+        return {**os.environ, **{name: value for name, value in values.items() if value}}
 
     def shown(self) -> str:
         where = f"{self.host or 'localhost'}:{self.port or 5432}"
@@ -106,15 +112,17 @@ def inspect(pg: Target, archive: Path, shown: str, *, known_only: bool = True) -
     listing = _read(pg, [pg_restore, "--list", str(archive)], shown)
     check_tables(_TABLE.findall(listing), shown)
     _read(pg, [pg_restore, "--file=/dev/null", str(archive)], shown)  # reads every byte
-    script = _read(pg, [pg_restore, "--data-only", "--table=alembic_version", "--file=-",
-                        str(archive)], shown)  # fmt: skip
-    older = check_revision(_copied_rows(script), shown, known_only=known_only)
-    return Summary(shown, archive.stat().st_size, _copied_rows(script)[0], older=older)
+    version = [pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(archive)]
+    revisions = _copied_rows(_read(pg, version, shown))
+    older = check_revision(revisions, shown, known_only=known_only)
+    return Summary(shown, archive.stat().st_size, revisions[0], older=older)
 
 
 async def restore(source: Path, url: str, *, force: bool) -> Summary:
     """Replace the database's Eziox tables with the archive's, in one transaction."""
     pg = Target.of(url)
+    restoring = [*RESTORE_OPTIONS, f"--dbname={pg.database}", str(source)]
+    pg_restore = _tool(pg, "pg_restore", *restoring)  # the message shows the whole command
     summary = inspect(pg, source, str(source))
     others = await _scalar(url, _OTHER_CONNECTIONS)
     if others and not force:
@@ -122,8 +130,7 @@ async def restore(source: Path, url: str, *, force: bool) -> Summary:
             f"{pg.shown()} is in use ({others} other connections in pg_stat_activity): stop the "
             "servers and workers using it, restore, then start them again (or pass --force)"
         )
-    pg_restore = _tool(pg, "pg_restore", *RESTORE_OPTIONS, f"--dbname={pg.database}", str(source))
-    _run(pg, [pg_restore, *RESTORE_OPTIONS, f"--dbname={pg.database}", str(source)], "pg_restore")
+    _run(pg, [pg_restore, *restoring], "pg_restore")
     counts = {
         table: await _scalar(url, text(f'SELECT count(*) FROM "{table}"'))
         for table in COUNTED_TABLES

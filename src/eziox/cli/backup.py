@@ -14,7 +14,7 @@ from eziox.backup import BackupProblem, Summary
 from eziox.cli.common import fail, settings
 from eziox.config import Settings
 
-File = Annotated[Path, typer.Argument(help="The backup file", dir_okay=False)]
+File = Annotated[Path, typer.Argument(help="The backup file")]
 
 
 def backup_command(
@@ -25,8 +25,8 @@ def backup_command(
     config = settings()
     began = time.monotonic()
     summary = _refused_or(lambda: _backup(config, file, force))
-    typer.echo(f"backed up {_source(config)} to {summary.describe()} "
-               f"in {time.monotonic() - began:.1f} s")  # fmt: skip
+    took = time.monotonic() - began
+    typer.echo(f"backed up {_source(config)} to {summary.describe()} in {took:.1f} s")
 
 
 def restore_command(
@@ -86,14 +86,22 @@ def _refused_or(work: Callable[[], Summary]) -> Summary:
     """``work``'s summary, or the one-line reason it was refused (exit 2) or failed (exit 1)."""
     import sqlite3
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return work()
     except BackupProblem as exc:
         fail(exc.message, exc.exit_code)
     except sqlite3.Error as exc:
         fail(f"SQLite: {exc}")
-    except OSError as exc:
-        fail(f"{exc.filename or 'the database'}: {exc.strerror or exc}")
+    except SQLAlchemyError as exc:
+        fail(f"cannot use the database: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}")
+    except OSError as exc:  # a file (it has a name), else the database's connection
+        fail(
+            f"{exc.filename}: {exc.strerror}"
+            if exc.filename
+            else f"cannot reach the database: {exc}"
+        )
 
 
 def _progress() -> Callable[[int, int], None]:
