@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
 from eziox import migrate
-from eziox.backup import lock, sqlite
+from eziox.backup import BackupProblem, lock, sqlite
 from eziox.cli import app
 
 ROW = 2000  # bytes a filler row
@@ -153,3 +153,10 @@ async def test_the_cli_shows_progress_on_stderr_for_a_copy_in_steps(
     assert len(progress) > 3, progress
     assert progress[-1].startswith("backup: 100% (")
     assert all(line.startswith("backup: ") for line in progress)
+
+
+async def test_a_backup_never_replaces_the_database_itself(tmp_path: Path) -> None:
+    database = await eziox_database(tmp_path / "eziox.db", rows=1)
+    with pytest.raises(BackupProblem, match="is the database itself"):
+        sqlite.backup(database, tmp_path / "." / "eziox.db", force=True, progress=print)
+    assert count(database) == 1

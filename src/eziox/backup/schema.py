@@ -35,7 +35,8 @@ class Summary:
 
 def check_tables(found: Iterable[str], what: str) -> None:
     """BadBackup naming the Eziox tables ``what`` lacks."""
-    missing = [table for table in REQUIRED_TABLES if table not in set(found)]
+    present = set(found)
+    missing = [table for table in REQUIRED_TABLES if table not in present]
     if missing:
         raise BadBackup(f"{what} is not an Eziox database (no {', '.join(missing)} table)")
 

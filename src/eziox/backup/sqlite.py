@@ -51,6 +51,8 @@ def backup(database: Path, target: Path, *, force: bool, progress: Progress) -> 
     """Copy the live ``database`` to ``target`` consistently, then check the copy."""
     if not database.is_file():
         raise BackupProblem(f"there is no database at {database}")
+    if target.resolve() == database.resolve():
+        raise BackupProblem(f"{target} is the database itself: name another file")
     refuse_existing(target, force=force)
     temp = temp_beside(target)
     try:
@@ -93,12 +95,15 @@ def inspect(path: Path, shown: str, *, known_only: bool = True) -> Summary:
         if problems != ["ok"]:
             raise BadBackup(f"{shown} is corrupt (integrity_check: {_one_line(problems)})")
         check_tables(tables, shown)
-        revisions = [row[0] for row in copy.execute("SELECT version_num FROM alembic_version")]
+        try:
+            revisions = [row[0] for row in copy.execute("SELECT version_num FROM alembic_version")]
+            counts = {
+                table: int(copy.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+                for table in COUNTED_TABLES
+            }
+        except sqlite3.DatabaseError as exc:  # tables of those names, but not Eziox's
+            raise BadBackup(f"{shown} is not an Eziox database: {exc}") from None
         older = check_revision(revisions, shown, known_only=known_only)
-        counts = {
-            table: int(copy.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
-            for table in COUNTED_TABLES
-        }
     return Summary(shown, path.stat().st_size, revisions[0], counts, older=older)
 
 
