@@ -27,6 +27,7 @@ import pytest
 
 from eziox.config import Settings
 from tests import backends
+from tests.domains.dnsserver import LocalDns
 from tests.process.servers import (
     START_TIMEOUT,
     STOP_TIMEOUT,
@@ -213,15 +214,22 @@ async def test_eziox_behind_caddy(settings: Settings, limiter_prefix: str, tmp_p
         EZIOX_LOG_LEVEL="info",  # the access lines show Caddy's on-demand TLS questions
     )
     serve = ("--forwarded-allow-ips", "127.0.0.1")  # as deploy/eziox.service runs it
-    async with (
-        running((env, serve)) as (server,),
-        caddy_in_front(tmp_path, server.port, http_port, https_port) as caddy,
-    ):
-        username = await _sign_up_over_https(caddy)
-        await _page_and_api_over_https(caddy, env, username)
-        await _limits_count_the_address_caddy_saw(caddy)
-        await _http_redirects_to_https(caddy, username)
-        await _no_certificate_for_unknown_names(caddy, server)
+    dns = LocalDns()  # what a custom domain's TXT record says, to the server only
+    dns.start()
+    env["EZIOX_DNS_NAMESERVERS"] = dns.address
+    try:
+        async with (
+            running((env, serve)) as (server,),
+            caddy_in_front(tmp_path, server.port, http_port, https_port) as caddy,
+        ):
+            username = await _sign_up_over_https(caddy)
+            key = await _page_and_api_over_https(caddy, env, username)
+            await _limits_count_the_address_caddy_saw(caddy)
+            await _http_redirects_to_https(caddy, username)
+            await _no_certificate_for_unknown_names(caddy, server)
+            await _a_verified_domain_gets_a_certificate(caddy, env, dns, username, key, server)
+    finally:
+        dns.stop()
 
 
 async def _sign_up_over_https(caddy: Caddy) -> str:
@@ -255,7 +263,7 @@ def _attributes(set_cookie: str) -> set[str]:
     return {part.strip().lower() for part in set_cookie.split(";")[1:]}
 
 
-async def _page_and_api_over_https(caddy: Caddy, env: dict[str, str], username: str) -> None:
+async def _page_and_api_over_https(caddy: Caddy, env: dict[str, str], username: str) -> str:
     created = await run_eziox(
         env, "keys", "create", "--user", username, "--name", "proxy", "--json"
     )
@@ -268,6 +276,7 @@ async def _page_and_api_over_https(caddy: Caddy, env: dict[str, str], username: 
         profile = await client.get("/v1/profile", headers=auth)
         assert profile.status_code == 200, profile.text
         assert profile.json()["username"] == username
+    return str(created.json()["key"])
 
 
 async def _limits_count_the_address_caddy_saw(caddy: Caddy) -> None:
@@ -301,3 +310,27 @@ async def _no_certificate_for_unknown_names(caddy: Caddy, server: Server) -> Non
         with pytest.raises(httpx.ConnectError):
             await client.get("/")
     await until(lambda: "GET /tls/allowed 404" in server.log(), "Eziox asked about the name")
+
+
+async def _a_verified_domain_gets_a_certificate(
+    caddy: Caddy, env: dict[str, str], dns: LocalDns, username: str, key: str, server: Server
+) -> None:
+    """Once a custom domain is verified, Caddy's on-demand TLS is allowed a certificate for
+    it, and the domain serves the account's page over https."""
+    hostname = f"links-{secrets.token_hex(4)}.example.org"
+    upgraded = await run_eziox(env, "users", "set-tier", username, "pro")
+    assert upgraded.returncode == 0, str(upgraded)
+    auth = {"Authorization": f"Bearer {key}"}
+    async with caddy.client() as client:
+        added = await client.post("/v1/domains", headers=auth, json={"hostname": hostname})
+        assert added.status_code == 201, added.text
+        record = added.json()["verification"]
+        dns.set_txt(record["name"], record["value"])
+        verified = await client.post(f"/v1/domains/{added.json()['id']}/verify", headers=auth)
+        assert verified.status_code == 200, verified.text
+    async with caddy.client(hostname) as client:
+        page = await client.get("/")  # the TLS handshake itself makes Caddy ask and issue
+    assert page.status_code == 200
+    assert f"@{username}" in page.text
+    assert f'<link rel="canonical" href="https://{hostname}/">' in page.text
+    await until(lambda: "GET /tls/allowed 200" in server.log(), "Eziox allowed the domain")
