@@ -11,13 +11,14 @@ import httpx
 import segno
 from fastapi import FastAPI
 
+from eziox.accounts.service import set_tier
 from eziox.app import create_app
 from eziox.config import Settings
 from tests.backends import Backend
 from tests.domains.conftest import domain_settings
 from tests.domains.dnsserver import LocalDns
 from tests.domains.test_api import add, fresh_host, verified
-from tests.factories import Caller, make_caller
+from tests.factories import Caller, make_caller, state_of
 
 CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)">')
 
@@ -181,3 +182,39 @@ async def shows_within(http: httpx.AsyncClient, hostname: str, check: object) ->
             return time.monotonic() - started
         await asyncio.sleep(0.05)
     raise AssertionError(f"{hostname} never changed on the other instance")
+
+
+async def test_a_tier_without_domains_stops_serving_them_and_an_upgrade_brings_them_back(
+    domain_app: FastAPI, http: httpx.AsyncClient, dns: LocalDns
+) -> None:
+    caller = await make_caller(domain_app, http, tier="creator")
+    first, second = fresh_host(), fresh_host()
+    await verified(caller, dns, first)
+    await verified(caller, dns, second)
+    mark = f"@{caller.account.username}"
+
+    async def served() -> list[bool]:
+        pages = [await on(http, host, "/") for host in (first, second)]
+        allowed = [await http.get("/tls/allowed", params={"domain": h}) for h in (first, second)]
+        assert [p.status_code == 200 and mark in p.text for p in pages] == [
+            a.status_code == 200 for a in allowed
+        ]  # Caddy may get a certificate for exactly what is served
+        return [mark in page.text for page in pages]
+
+    async def tier(name: str) -> None:
+        async with state_of(domain_app).db.transaction() as session:
+            await set_tier(session, caller.account.username, name)
+
+    assert await served() == [True, True]
+    await tier("pro")  # one domain: the first verified stays
+    assert await served() == [True, False]
+    await tier("free")
+    assert await served() == [False, False]
+    home = await http.get(f"/{caller.account.username}")
+    assert CANONICAL.search(home.text)[1] == f"https://eziox.example/{caller.account.username}"  # type: ignore[index]
+    assert [d["status"] for d in (await caller.get("/v1/domains")).json()["domains"]] == [
+        "verified",
+        "verified",
+    ]  # kept, not deleted: an upgrade brings them back
+    await tier("lifetime")
+    assert await served() == [True, True]

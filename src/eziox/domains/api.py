@@ -79,8 +79,8 @@ tls_router = APIRouter(include_in_schema=False)
 
 @tls_router.get("/tls/allowed")
 async def tls_allowed(session: DbSession, domain: str = "") -> Response:
-    """For Caddy's on-demand TLS (`ask`): 200 only for a verified custom domain, so that
-    certificates are issued for nothing else."""
-    if await service.is_verified(session, domain):
+    """For Caddy's on-demand TLS (`ask`): 200 only for a verified custom domain its account's
+    tier includes (what the pages serve), so that certificates are issued for nothing else."""
+    if await service.is_served(session, domain):
         return Response("allowed\n", media_type="text/plain")
     return Response("not a verified domain\n", status_code=404, media_type="text/plain")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eziox.billing.entitlements import entitlements
 from eziox.models import Account, Domain
 from eziox.models.domain import VERIFIED
 from eziox.pages.cache import NEVER
@@ -54,16 +55,25 @@ class DomainRepository:
         await self.session.flush()
 
 
-async def primary_domain(session: AsyncSession, account_id: str) -> str | None:
-    """The account's first verified domain: where its page lives canonically."""
+async def served_hostnames(session: AsyncSession, account_id: str, tier: str) -> list[str]:
+    """The account's verified domains its tier lets it use, first verified first: after a
+    downgrade the earliest ones stay (none on a plan without custom domains)."""
+    allowed = entitlements(tier).custom_domains
+    if allowed == 0:
+        return []
     query = (
         select(Domain.hostname)
         .where(Domain.account_id == account_id, Domain.status == VERIFIED)
         .order_by(Domain.verified_at, Domain.id)
-        .limit(1)
+        .limit(allowed)
     )
-    hostname: str | None = await session.scalar(query)
-    return hostname
+    return list((await session.scalars(query)).all())
+
+
+async def primary_domain(session: AsyncSession, account: Account) -> str | None:
+    """Where the account's page lives canonically: its first served domain, if any."""
+    served = await served_hostnames(session, account.id, account.tier)
+    return served[0] if served else None
 
 
 async def verified_holder(session: AsyncSession, hostname: str) -> str | None:
@@ -88,12 +98,20 @@ class DomainSite:
 
 
 _SITE = (
-    select(Domain.account_id, Account.username, Account.page_version)
+    select(Domain.account_id, Account.username, Account.page_version, Account.tier)
     .join(Account, Account.id == Domain.account_id)
     .where(Domain.status == VERIFIED)
 )
 
 
 async def domain_site(session: AsyncSession, hostname: str) -> DomainSite | None:
+    """The verified domain ``hostname`` as the pages serve it; None when nobody holds it, or
+    its account's tier no longer includes it (a tier change bumps the page version, so a
+    cached answer is re-read then)."""
     row = (await session.execute(_SITE.where(Domain.hostname == hostname))).first()
-    return None if row is None else DomainSite(hostname, *row)
+    if row is None:
+        return None
+    account_id, username, version, tier = row
+    if hostname not in await served_hostnames(session, account_id, tier):
+        return None
+    return DomainSite(hostname, account_id, username, version)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eziox.accounts.repository import AccountRepository
 from eziox.billing.entitlements import refuse_beyond_allowance
 from eziox.domains import dns, hostnames
-from eziox.domains.repository import DomainRepository, verified_holder
+from eziox.domains.repository import DomainRepository, domain_site, verified_holder
 from eziox.errors import Conflict, NotFound
 from eziox.kit.ids import new_id
 from eziox.kit.time import utcnow
@@ -109,7 +109,9 @@ async def _ensure_room(session: AsyncSession, account_id: str) -> None:
     )
 
 
-async def is_verified(session: AsyncSession, raw_hostname: str) -> bool:
-    """Whether ``raw_hostname`` (as a TLS client names it) is a verified custom domain."""
+async def is_served(session: AsyncSession, raw_hostname: str) -> bool:
+    """Whether ``raw_hostname`` (as a TLS client names it) is a verified custom domain that
+    its account's tier includes: what the pages serve, and all Caddy may get certificates
+    for."""
     hostname = raw_hostname.strip().lower().removesuffix(".")
-    return bool(hostname) and await verified_holder(session, hostname) is not None
+    return bool(hostname) and await domain_site(session, hostname) is not None

@@ -27,7 +27,7 @@ class PageSnapshot:
     groups: Sequence[LinkGroup]
     followers: int
     following: int
-    domain: str | None = None  # its first verified custom domain: the canonical address
+    domain: str | None = None  # its first served custom domain: the canonical address
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +81,7 @@ async def page_snapshot(session: AsyncSession, username: str) -> PageSnapshot | 
     links = (await session.execute(_LINKS.where(Link.account_id == account.id))).all()
     groups = await GroupRepository(session, account.id).all() if links else ()
     followers, following = await FollowRepository(session).counts(account.id)
-    domain = await primary_domain(session, account.id)
+    domain = await primary_domain(session, account)
     return PageSnapshot(account, links, groups, followers, following, domain)
 
 
