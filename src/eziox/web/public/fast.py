@@ -62,7 +62,9 @@ LINK_ROUTE = RouteName("/l/{link_id}")
 DOMAIN_ROUTE = RouteName("{domain}/")
 DOMAIN_LINK_ROUTE = RouteName("{domain}/l/{link_id}")
 SITE = "eziox.site"  # the scope key of the request's DomainSite (or the lookup's error)
-_STATIC = "/static/"
+# Served the same on every host, custom domains included: no lookup (the API on any name
+# its clients use, and the files a page needs).
+_ANY_HOST = ("/static/", "/v1/")
 _QR_KINDS = {"/qr.svg": "svg", "/qr.png": "png"}
 
 
@@ -124,7 +126,7 @@ class PublicPages:
 
     def foreign_host(self, scope: Scope) -> str | None:
         """The request's hostname when it is not one of the instance's own names."""
-        if scope["type"] != "http" or scope["path"].startswith(_STATIC):
+        if scope["type"] != "http" or scope["path"].startswith(_ANY_HOST):
             return None
         return self.caches.sites.foreign(request_host(scope))
 
@@ -195,7 +197,7 @@ class PublicPages:
         self, scope: Scope, receive: Receive, send: Send, site: DomainSite | Exception
     ) -> None:
         """A verified custom domain: the account's page at `/`, its own redirects and its QR
-        code; nothing else of the site (its static files excepted, see `site_of`)."""
+        code; nothing else of the site (static files and the API excepted: `foreign_host`)."""
         if isinstance(site, Exception):
             raise site  # the host lookup failed: answered like any other database failure
         path: str = scope["path"]
