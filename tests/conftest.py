@@ -54,6 +54,7 @@ def make_settings(backend: Backend, data_dir: Path, **overrides: object) -> Sett
         "sign_up_limit": 1_000_000,  # many tests sign up from one address
         # Webhook tests drive the delivery worker themselves (tests/webhooks).
         "webhook_worker": False,
+        "mail_worker": False,  # mail tests drive the mail worker themselves (tests/mail)
     }
     values.update(overrides)
     return load_settings(**values)

@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
 def _lifespan(
     state: AppState, *, migrate_on_start: bool
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Start-up (schema, roll-up, webhook worker, frozen heap) and shut-down of ``state``."""
+    """Start-up (schema, roll-up, webhook and mail workers, frozen heap) and shut-down."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -157,6 +157,8 @@ def _lifespan(
         state.rollup.start()
         if state.settings.webhook_worker:
             state.webhooks.start()
+        if state.settings.mail_worker:
+            state.mail.start()
         # What start-up built lives as long as the process: keep it out of every later
         # collection, whose pauses would otherwise show in the hot paths' tail latency.
         gc.collect()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,6 +72,23 @@ class Settings(BaseSettings):
     )
     webhook_batch_size: int = Field(default=20, ge=1, le=500)
 
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://, smtp+starttls:// or smtps://[user:password@]host[:port]; "
+        "unset: every mail is written to the log instead",
+    )
+    mail_from: str | None = Field(
+        default=None, description="From header; default Eziox <no-reply@HOST of the public URL>"
+    )
+    mail_worker: bool = Field(default=True, description="Run the mail worker inside `serve`")
+    mail_poll_interval: float = Field(default=1.0, gt=0, le=60)
+    mail_timeout: float = Field(default=30.0, gt=0, le=300, description="Seconds per attempt")
+    mail_lease: float = Field(
+        default=300.0, gt=0, le=3600, description="Seconds a claimed batch stays claimed"
+    )
+    mail_batch_size: int = Field(default=10, ge=1, le=200)
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+
     dns_nameservers: str | None = Field(
         default=None,
         description="Resolvers for custom-domain checks, e.g. 127.0.0.1:5353,9.9.9.9 "
@@ -104,6 +123,35 @@ class Settings(BaseSettings):
         if self.webhook_lease <= self.webhook_timeout:
             raise ValueError("EZIOX_WEBHOOK_LEASE must be longer than EZIOX_WEBHOOK_TIMEOUT")
         return self
+
+    @model_validator(mode="after")
+    def _check_mail_lease(self) -> Settings:
+        if self.mail_lease <= self.mail_timeout:
+            raise ValueError("EZIOX_MAIL_LEASE must be longer than EZIOX_MAIL_TIMEOUT")
+        return self
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        parse_smtp_url(value)  # raises ValueError saying what is wrong
+        return value.strip()
+
+    @property
+    def smtp(self) -> SmtpTarget | None:
+        """Where mail goes; None: mail is written to the log."""
+        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
+
+    @property
+    def sender(self) -> str:
+        """The From header of every mail."""
+        if self.mail_from:
+            return self.mail_from
+        host = urlsplit(self.public_url).hostname or "localhost"
+        if not any(c.isalpha() for c in host):  # an IP address is no mail domain
+            host = "localhost"
+        return f"Eziox <no-reply@{host}>"
 
     @field_validator("database_url")
     @classmethod
@@ -189,6 +237,41 @@ def parse_nameserver(entry: str) -> tuple[str, int]:
     if not 0 < number < 65536:
         raise ValueError(f"EZIOX_DNS_NAMESERVERS: port {number} in {entry!r} is out of range")
     return host, number
+
+
+Security = Literal["plain", "starttls", "tls"]
+SMTP_SCHEMES: dict[str, tuple[Security, int]] = {
+    "smtp": ("plain", 25),
+    "smtp+starttls": ("starttls", 587),
+    "smtps": ("tls", 465),
+}
+_SMTP_FORMS = "smtp://host:port, smtp+starttls://host:port or smtps://host:port"
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpTarget:
+    security: Security
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """EZIOX_SMTP_URL as a target; ValueError says what is wrong (never the password)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in SMTP_SCHEMES:
+        raise ValueError(f"EZIOX_SMTP_URL must look like {_SMTP_FORMS} (optionally user:password@)")
+    if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(f"EZIOX_SMTP_URL needs a host and nothing after it: {_SMTP_FORMS}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("EZIOX_SMTP_URL: the port must be a number from 1 to 65535") from None
+    security, default_port = SMTP_SCHEMES[parts.scheme]
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    return SmtpTarget(security, parts.hostname, port or default_port, user, password)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -10,6 +10,7 @@ from eziox.analytics.rollup import RollupWorker
 from eziox.auth.keycache import KeyCache
 from eziox.config import Settings
 from eziox.db import Database
+from eziox.mail.worker import MailWorker
 from eziox.pages.cache import PageVersions
 from eziox.pages.repository import page_version
 from eziox.ratelimit import Limiter, make_limiter
@@ -26,6 +27,7 @@ class AppState:
     rollup: RollupWorker
     webhooks: DeliveryWorker
     page_versions: PageVersions
+    mail: MailWorker
 
     @classmethod
     def build(cls, settings: Settings) -> AppState:
@@ -39,7 +41,8 @@ class AppState:
         webhooks = DeliveryWorker(db, settings)
         versions = PageVersions(_version_reader(db), size=settings.page_cache_size * 4)
         db.on_pages_changed = versions.forget  # a local commit: the next request reads anew
-        state = cls(settings, db, limiter, keys, recorder, rollup, webhooks, versions)
+        mail = MailWorker(db, settings)
+        state = cls(settings, db, limiter, keys, recorder, rollup, webhooks, versions, mail)
         db.on_keys_changed = state.keys_changed
         return state
 
@@ -52,6 +55,7 @@ class AppState:
         await self.recorder.close()
         await self.rollup.stop()
         await self.webhooks.stop()
+        await self.mail.stop()
         await self.keys.drain()
         await self.limiter.close()
         await self.db.dispose()

@@ -125,3 +125,11 @@ async def test_without_the_password_nobody_learns_whether_an_email_is_taken(
     )
     assert refused.status_code == 422
     assert "already exists" not in refused.text
+
+
+async def test_the_settings_tab_says_when_mail_is_off(user: WebUser) -> None:
+    page = await user.http.get("/profile?tab=settings")
+    assert page.status_code == 200
+    assert "Mail is off on this server." in page.text
+    assert "EZIOX_SMTP_URL" in page.text
+

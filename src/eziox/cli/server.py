@@ -140,10 +140,11 @@ async def _noop(_: AsyncSession) -> None:
 
 
 def worker() -> None:
-    """Deliver webhooks until stopped (SIGINT/SIGTERM); run as many as you like.
+    """Deliver webhooks and send mail until stopped (SIGINT/SIGTERM); run as many as you like.
 
-    `eziox serve` already runs one inside each server process; use this to scale delivery
-    out, or with EZIOX_WEBHOOK_WORKER=false on the servers to keep it out of them.
+    `eziox serve` already runs both inside each server process; use this to scale delivery
+    out, or with EZIOX_WEBHOOK_WORKER=false / EZIOX_MAIL_WORKER=false on the servers to keep
+    them out of them.
     """
     import logging.config
     import signal
@@ -166,7 +167,8 @@ def worker() -> None:
         try:
             await prepare_database(state)
             state.webhooks.start()
-            typer.echo("delivering webhooks; stop with Ctrl-C", err=True)
+            state.mail.start()
+            typer.echo("delivering webhooks and mail; stop with Ctrl-C", err=True)
             await stop.wait()
         finally:
             await state.close()

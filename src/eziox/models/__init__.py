@@ -11,6 +11,7 @@ from eziox.models.domain import Domain
 from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventBatch, EventInbox
 from eziox.models.follow import Follow
 from eziox.models.link import Link, LinkGroup
+from eziox.models.mail import OutgoingMail
 from eziox.models.stats import (
     ACCOUNT_ROW,
     Counter,
@@ -42,6 +43,7 @@ __all__ = [
     "HourlyStat",
     "Link",
     "LinkGroup",
+    "OutgoingMail",
     "StripeEvent",
     "VisitorSalt",
     "WebSession",

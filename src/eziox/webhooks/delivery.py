@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import secrets
 import time
 from collections.abc import Sequence
@@ -27,6 +26,8 @@ from standardwebhooks.webhooks import Webhook
 from eziox import __version__
 from eziox.config import Settings
 from eziox.db import Database
+from eziox.kit import backoff
+from eziox.kit.polling import PollingWorker
 from eziox.kit.time import utcnow
 from eziox.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from eziox.models.webhook import FAILED, PENDING, SUCCEEDED
@@ -45,8 +46,7 @@ BODY_LIMIT = 1024
 
 def retry_delay(attempts: int) -> float:
     """Seconds until the next try after ``attempts`` failures, with ±20 % jitter."""
-    base = BACKOFF[min(attempts, len(BACKOFF)) - 1]
-    return base * random.uniform(0.8, 1.2)
+    return backoff.retry_delay(BACKOFF, attempts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,10 +242,14 @@ async def _note_endpoint(
         endpoint.updated_at = now
 
 
-class DeliveryWorker:
+class DeliveryWorker(PollingWorker):
     """Sends due deliveries every ``poll_interval`` seconds (inside `serve` or `eziox worker`)."""
 
+    name = "eziox-webhooks"
+    log = logging.getLogger("eziox.webhooks")
+
     def __init__(self, db: Database, settings: Settings) -> None:
+        super().__init__()
         self.db = db
         self.box = SecretBox(settings.secret)
         self.policy = ssrf.Policy(settings.webhook_allow_http, settings.webhook_allow_private)
@@ -254,7 +258,6 @@ class DeliveryWorker:
         self.lease = settings.webhook_lease
         self.batch_size = settings.webhook_batch_size
         self.poll_interval = settings.webhook_poll_interval
-        self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
 
     @property
@@ -270,14 +273,8 @@ class DeliveryWorker:
             )
         return self._client
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="eziox-webhooks")
-
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await super().stop()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -310,22 +307,3 @@ class DeliveryWorker:
             finished = now if explicit else utcnow()
             await record(session, list(zip(batch, outcomes, strict=True)), now=finished)
         return len(batch)
-
-    async def run_until_idle(self, now: datetime | None = None) -> int:
-        """Send batches until nothing is due (tests and the CLI)."""
-        total = 0
-        while sent := await self.run_once(now):
-            total += sent
-        return total
-
-    async def run(self) -> None:
-        while True:
-            try:
-                sent = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # deliveries stay queued; the next round retries
-                log.warning("webhook delivery round failed; will retry", exc_info=True)
-                sent = 0
-            if sent < self.batch_size:
-                await asyncio.sleep(self.poll_interval)

@@ -40,6 +40,7 @@ async def settings_tab(request: Request, user: SignedIn) -> dict[str, Any]:
     return {
         "tier_name": TIER_NAMES[Tier(user.account.tier)],
         "billing_enabled": app_state(request).settings.billing_enabled,
+        "mail_enabled": app_state(request).settings.smtp is not None,
     }
 
 
