@@ -51,6 +51,7 @@ from eziox.templates.catalog import catalog
 from eziox.web.api_docs import router as api_docs_router
 from eziox.web.auth import router as auth_router
 from eziox.web.dashboard import router as dashboard_router
+from eziox.web.password_reset import router as password_reset_router
 from eziox.web.previews import router as previews_router
 from eziox.web.public import PublicPages
 from eziox.web.public import router as public_router
@@ -186,6 +187,7 @@ def _include_routes(app: FastAPI, state: AppState) -> None:
     app.include_router(previews_router)
     app.include_router(api_docs_router)
     app.include_router(auth_router)
+    app.include_router(password_reset_router)
     app.include_router(dashboard_router)
     app.include_router(public_router)  # last: /{username} catches every other single segment
     relative_slash_redirects(app.router)

@@ -32,6 +32,7 @@ from eziox.errors import (
 )
 from eziox.ops import logs, metrics
 
+_HIDE_PATH = "eziox.hide_path"
 log = logging.getLogger("eziox.request")
 
 REQUEST_ID = "eziox.request_id"
@@ -125,12 +126,12 @@ class RequestContext:
         if is_service_unavailable(exc):
             log.warning(
                 "backing service unavailable (%s) in %s %s [%s]",
-                exc.__class__.__name__, scope["method"], scope["path"], request_id,
+                exc.__class__.__name__, scope["method"], shown_path(scope), request_id,
             )  # fmt: skip
             error = ServiceUnavailable()
         else:
             log.exception(
-                "unhandled error in %s %s [%s]", scope["method"], scope["path"], request_id
+                "unhandled error in %s %s [%s]", scope["method"], shown_path(scope), request_id
             )
             error = EzioxError()
         if scope["state"].get(_STARTED):
@@ -138,9 +139,23 @@ class RequestContext:
         await error_response(error)(scope, receive, reply)
 
 
+def hide_path(scope: Scope) -> None:
+    """Log this request's route template, not its path: the path holds a secret (a
+    password-reset token), which must not end up in log files."""
+    scope[_HIDE_PATH] = True
+
+
+def shown_path(scope: Scope) -> str:
+    """The path as logs show it (see `hide_path`)."""
+    if scope.get(_HIDE_PATH):
+        return getattr(scope.get("route"), "path", None) or "(hidden)"
+    path: str = scope["path"]
+    return path
+
+
 def _record(scope: Scope, method: str, status: int, request_id: str, seconds: float) -> None:
     route = scope.get("route")
     template = getattr(route, "path", None) or metrics.UNMATCHED
     metrics.observe(method, template, status, seconds)
     if logs.ACCESS.isEnabledFor(logging.INFO):
-        logs.log_access(request_id, method, template, scope["path"], status, seconds * 1000)
+        logs.log_access(request_id, method, template, shown_path(scope), status, seconds * 1000)

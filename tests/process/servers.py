@@ -104,6 +104,8 @@ def eziox_env(settings: Settings, **overrides: str | None) -> dict[str, str]:
         EZIOX_SIGN_UP_LIMIT=str(settings.sign_up_limit),
         EZIOX_RATE_LIMIT_WINDOW=str(settings.rate_limit_window),
         EZIOX_LOG_LEVEL="warning",
+        # Servers share the run's mail outbox: only a test that reads the mail sends it.
+        EZIOX_MAIL_WORKER="false",
         PYTHONUNBUFFERED="1",
     )
     if settings.redis_url:

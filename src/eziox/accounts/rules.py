@@ -20,10 +20,10 @@ MIN_PASSWORD_LENGTH = 8
 RESERVED_USERNAMES = frozenset(
     """
     about account accounts admin administrator api api-docs app assets auth billing blog
-    contact dashboard docs eziox favicon-ico health healthz help home l login logout me
-    metrics new null openapi pricing privacy profile readyz register root settings
-    sign-in sign-out sign-up signin signout signup static status support system templates
-    terms undefined user users v1 v2 webhooks www
+    contact dashboard docs eziox favicon-ico forgot-password health healthz help home l
+    login logout me metrics new null openapi password-reset pricing privacy profile readyz
+    register reset-password root settings sign-in sign-out sign-up signin signout signup
+    static status support system templates terms undefined user users v1 v2 webhooks www
     """.split()
 )
 

@@ -12,6 +12,7 @@ from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventBatch, EventInbo
 from eziox.models.follow import Follow
 from eziox.models.link import Link, LinkGroup
 from eziox.models.mail import OutgoingMail
+from eziox.models.password_reset import PasswordReset
 from eziox.models.stats import (
     ACCOUNT_ROW,
     Counter,
@@ -44,6 +45,7 @@ __all__ = [
     "Link",
     "LinkGroup",
     "OutgoingMail",
+    "PasswordReset",
     "StripeEvent",
     "VisitorSalt",
     "WebSession",

@@ -35,7 +35,7 @@ SIGN_UP_WINDOW = 3600
 Budget = tuple[str, int, int]  # limiter key, limit, window (s)
 
 
-async def _spend(limiter: Limiter, budgets: tuple[Budget, ...]) -> int:
+async def spend(limiter: Limiter, budgets: tuple[Budget, ...]) -> int:
     """Count one attempt against each budget *before* doing the work, atomically, so that
     parallel attempts cannot all pass a check made before any of them was counted.
 
@@ -62,7 +62,7 @@ def safe_next(target: str | None) -> str:
     return target if not parts.scheme and not parts.netloc else "/profile"
 
 
-def _retry_message(wait: int) -> str:
+def retry_message(wait: int) -> str:
     minutes = max(1, round(wait / 60))
     return f"Try again in about {minutes} minute{'s' if minutes > 1 else ''}."
 
@@ -90,11 +90,11 @@ async def sign_up(request: Request) -> Response:
     state = app_state(request)
     values = {k: form.get(k, "") for k in ("username", "email")}
     limit = state.settings.sign_up_limit
-    wait = await _spend(
+    wait = await spend(
         state.limiter, ((f"signup:ip:{client_ip(request.scope)}", limit, SIGN_UP_WINDOW),)
     )
     if wait:
-        error = f"Too many new accounts from your network. {_retry_message(wait)}"
+        error = f"Too many new accounts from your network. {retry_message(wait)}"
         page = render_app(
             request, "app/sign_up.html", None, 429, error=error, values=values, errors={}
         )
@@ -137,9 +137,9 @@ async def sign_in(request: Request) -> Response:
     async with state.db.session() as session:
         account = await find_login(session, login)
     budgets = _sign_in_budgets(request, account, login)
-    wait = await _spend(state.limiter, budgets)
+    wait = await spend(state.limiter, budgets)
     if wait:
-        error = f"Too many sign-in attempts. {_retry_message(wait)}"
+        error = f"Too many sign-in attempts. {retry_message(wait)}"
         page = _sign_in_page(request, 429, error, login, next_url)
         page.headers["Retry-After"] = str(wait)
         return page
