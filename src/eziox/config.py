@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, FilePath, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE_NAME = "eziox-secret.key"
@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         default=None,
         description="smtp://, smtp+starttls:// or smtps://[user:password@]host[:port]; "
         "unset: every mail is written to the log instead",
+    )
+    smtp_ca_file: FilePath | None = Field(
+        default=None,
+        description="PEM file of the CAs that may sign the SMTP server's certificate "
+        "(default: the system's)",
     )
     mail_from: str | None = Field(
         default=None, description="From header; default Eziox <no-reply@HOST of the public URL>"

@@ -52,10 +52,10 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(port: int, inbox: Inbox | None = None) -> Iterator[Inbox]:
-    """Serve SMTP on 127.0.0.1:``port`` until the block ends."""
+def smtp_server(port: int, inbox: Inbox | None = None, **options: Any) -> Iterator[Inbox]:
+    """Serve SMTP on 127.0.0.1:``port`` until the block ends (``options``: TLS contexts)."""
     inbox = inbox or Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield inbox

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -54,3 +56,12 @@ def test_the_sender_defaults_to_the_public_host() -> None:
         "Eziox <no-reply@localhost>"
     )
     assert load_settings(mail_from="Me <me@example.org>").sender == "Me <me@example.org>"
+
+
+def test_the_ca_file_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as caught:
+        load_settings(smtp_ca_file=tmp_path / "missing.pem")
+    assert "smtp_ca_file" in str(caught.value)
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert load_settings(smtp_ca_file=bundle).smtp_ca_file == bundle

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 import aiosmtplib
 
@@ -29,8 +30,11 @@ def _permanent(exc: aiosmtplib.SMTPException) -> bool:
     return isinstance(exc, aiosmtplib.SMTPResponseException) and 500 <= exc.code < 600
 
 
-async def send_smtp(target: SmtpTarget, message: EmailMessage, timeout: float) -> Outcome:
-    """Hand ``message`` to the SMTP server; the connection lasts this one mail."""
+async def send_smtp(
+    target: SmtpTarget, message: EmailMessage, timeout: float, ca_file: Path | None = None
+) -> Outcome:
+    """Hand ``message`` to the SMTP server; the connection lasts this one mail. A TLS
+    server's certificate is always verified (against ``ca_file``, else the system's CAs)."""
     try:
         await aiosmtplib.send(
             message,
@@ -41,6 +45,8 @@ async def send_smtp(target: SmtpTarget, message: EmailMessage, timeout: float) -
             use_tls=target.security == "tls",
             start_tls=target.security == "starttls",
             timeout=timeout,
+            validate_certs=True,
+            cert_bundle=str(ca_file) if ca_file else None,
         )
     except aiosmtplib.SMTPException as exc:
         reason = str(exc) or exc.__class__.__name__

@@ -114,6 +114,7 @@ class MailWorker(PollingWorker):
         super().__init__()
         self.db = db
         self.smtp = settings.smtp
+        self.ca_file = settings.smtp_ca_file
         self.sender = settings.sender
         self.timeout = settings.mail_timeout
         self.lease = settings.mail_lease
@@ -132,7 +133,7 @@ class MailWorker(PollingWorker):
         message = build_message(self.sender, claimed.to, claimed.rendered)
         if self.smtp is None:
             return write_to_log(message)
-        return await send_smtp(self.smtp, message, self.timeout)
+        return await send_smtp(self.smtp, message, self.timeout, self.ca_file)
 
     async def run_once(self, now: datetime | None = None) -> int:
         """Claim one batch, send it (no transaction open meanwhile), record the outcomes."""
