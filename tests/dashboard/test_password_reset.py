@@ -7,6 +7,7 @@ and queues no mail.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -161,6 +162,23 @@ async def test_a_link_works_once(app: FastAPI, user: WebUser, browser: httpx.Asy
         assert "eziox_session" not in reused.cookies
     assert await signs_in(app, user.username, NEW_PASSWORD)
     assert not await signs_in(app, user.username, "an0ther-passw0rd")
+
+
+async def test_two_parallel_uses_of_a_link_cannot_both_win(app: FastAPI, user: WebUser) -> None:
+    async with new_client(app) as first, new_client(app) as second:
+        link = await link_for(app, first, email_of(user))
+        forms = [
+            {"csrf_token": await csrf(client, link), "password": password}
+            for client, password in ((first, NEW_PASSWORD), (second, "an0ther-passw0rd"))
+        ]
+        answers = await asyncio.gather(
+            first.post(link, data=forms[0]), second.post(link, data=forms[1])
+        )
+    assert sorted(a.status_code for a in answers) == [303, 410]
+    winner = NEW_PASSWORD if answers[0].status_code == 303 else "an0ther-passw0rd"
+    loser = "an0ther-passw0rd" if winner == NEW_PASSWORD else NEW_PASSWORD
+    assert await signs_in(app, user.username, winner)
+    assert not await signs_in(app, user.username, loser)
 
 
 async def test_an_expired_link_changes_nothing(
