@@ -223,9 +223,24 @@ def _open_public_lane(app: Eziox, state: AppState) -> None:
 
 
 def _one_segment_paths(app: FastAPI) -> frozenset[str]:
-    """Names like "healthz" that the app serves itself: never taken for a username."""
-    paths = (getattr(route, "path", "") for route in app.routes)
-    return frozenset(p[1:] for p in paths if p.count("/") == 1 and "{" not in p)
+    """Names like "healthz" or "sign-in" that the app serves itself: never taken for a
+    username (the public lane answers /{username} before routing)."""
+    return frozenset(p[1:] for p in route_paths(app) if p.count("/") == 1 and "{" not in p)
+
+
+def route_paths(app: FastAPI) -> set[str]:
+    """Every route's path, those of included routers too (FastAPI keeps an included router
+    as one entry of ``app.routes`` wrapping the router's own routes)."""
+    paths: set[str] = set()
+    pending: list[Any] = list(app.router.routes)
+    while pending:
+        route = pending.pop()
+        nested = getattr(getattr(route, "original_router", route), "routes", None)
+        if nested is not None and getattr(route, "path", None) is None:
+            pending.extend(nested)
+        elif isinstance(getattr(route, "path", None), str):
+            paths.add(route.path)
+    return paths
 
 
 def _document(app: FastAPI, settings: Settings) -> None:
