@@ -40,7 +40,7 @@ from eziox.groups.api import router as groups_router
 from eziox.kit.responses import JSONBytes
 from eziox.kit.slashes import relative_slash_redirects
 from eziox.links.api import router as links_router
-from eziox.openapi import finish_openapi
+from eziox.openapi import finish_openapi, operation_id, restore_examples
 from eziox.ops import metrics
 from eziox.portability.api import router as portability_router
 from eziox.readcache import ApiReadCache
@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         docs_url=None,
         redoc_url=None,
         default_response_class=JSONBytes,
+        generate_unique_id_function=operation_id,
         # No OpenTelemetry here (Prometheus metrics instead): asking for its providers on
         # every request costs more than our whole access line.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -253,9 +254,13 @@ def _document(app: FastAPI, settings: Settings) -> None:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                servers=[{"url": settings.public_url.rstrip("/"), "description": "This server"}],
+                # One schema per model: what a request sends and a response answers have the
+                # same shape here, and generators refuse `Model-Input`/`Model-Output` pairs.
+                separate_input_output_schemas=False,
             )
             schema = publish_url_policy(schema, allow_http=settings.webhook_allow_http)
-            app.openapi_schema = finish_openapi(schema)
+            app.openapi_schema = finish_openapi(restore_examples(schema, app.routes))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from fastapi.openapi.utils import get_fields_from_routes
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
+from starlette.routing import BaseRoute
+
+
+def operation_id(route: APIRoute) -> str:
+    """The published `operationId`: the route function's name in camelCase (`list_links` →
+    `listLinks`), so generated clients get one stable method name per route."""
+    first, *rest = route.name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 class ErrorDetail(BaseModel):
@@ -148,6 +159,33 @@ def _add_links(schema: dict[str, Any]) -> None:
                 "operationId": operation["operationId"],
                 "parameters": {_path_parameter(target): "$response.body#/id"},
             }
+
+
+def restore_examples(schema: dict[str, Any], routes: Sequence[BaseRoute]) -> dict[str, Any]:
+    """Give each component schema its model's example as declared, nulls included.
+
+    FastAPI encodes the document with `exclude_none`, which also drops every null inside an
+    example: the example of a required nullable field (a link's `thumbnail`) then lacks it
+    and no longer matches its own schema.
+    """
+    components = schema.get("components", {}).get("schemas", {})
+    for model in _models(routes):
+        declared = model.model_json_schema(mode="validation")
+        for name, definition in {model.__name__: declared, **declared.get("$defs", {})}.items():
+            if "example" in definition and name in components:
+                components[name]["example"] = definition["example"]
+    return schema
+
+
+def _models(routes: Sequence[BaseRoute]) -> Iterator[type[BaseModel]]:
+    """The models the document's bodies and responses are made of (nested ones included in
+    their JSON schemas' `$defs`)."""
+    seen: set[type[BaseModel]] = set()
+    for field in get_fields_from_routes(routes):
+        model = field.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel) and model not in seen:
+            seen.add(model)
+            yield model
 
 
 def _path_parameter(path: str) -> str:

@@ -7,6 +7,10 @@ or a broken key, 413/415 for bodies it will not read; and 422 for a body that is
 at all, which FastAPI refuses while reading it, before dependencies run; and 404/422 for
 control codes in the path or query, which the outermost middleware refuses first), and
 every other operation must never answer 403 for it.
+
+`iana-time-zone`, the format of the analytics `tz` parameter: drawn from the IANA zone names
+(the server accepts each of them, tests/test_openapi.py checks), so positive data is a zone
+the server knows; a format schemathesis does not know would be any string.
 """
 
 from __future__ import annotations
@@ -14,11 +18,17 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
+from zoneinfo import available_timezones
 
 import schemathesis
+from hypothesis import strategies as st
 
 BEFORE_ROUTING = {401, 413, 415}
 _CONTROL = re.compile(r"%(?:[01][0-9a-fA-F]|7[fF])|[\x00-\x1f\x7f]")
+
+schemathesis.openapi.format(
+    "iana-time-zone", st.sampled_from(sorted(available_timezones() - {"Factory", "localtime"}))
+)
 
 
 def _scopes(definition: Any) -> set[str]:

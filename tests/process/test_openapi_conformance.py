@@ -84,7 +84,8 @@ async def run_schemathesis(
     if missing:
         env["EZIOX_FUZZ_MISSING"] = missing
     process = await asyncio.create_subprocess_exec(
-        SCHEMATHESIS, "run", f"{url}/openapi.json",
+        # --url: the document's `servers` name the configured public URL, not this process.
+        SCHEMATHESIS, "run", f"{url}/openapi.json", "--url", url,
         "--header", f"Authorization: Bearer {key}",
         "--max-examples", str(max_examples),
         "--workers", "1",

@@ -80,7 +80,7 @@ class PortableProfile(BaseModel):
     banner: ImageUrl | None = None
 
 
-class DailyPoint(BaseModel):
+class PortableDailyPoint(BaseModel):
     model_config = Strict
 
     date: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", max_length=10)]
@@ -94,7 +94,7 @@ class PortableAnalytics(BaseModel):
 
     model_config = Strict
 
-    daily: Annotated[list[DailyPoint], Field(max_length=100_000)] = []
+    daily: Annotated[list[PortableDailyPoint], Field(max_length=100_000)] = []
 
 
 class PortableDocument(BaseModel):
