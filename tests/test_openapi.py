@@ -68,6 +68,11 @@ def test_servers_name_the_public_url(document: dict[str, Any], settings: Setting
     assert [server["url"] for server in document["servers"]] == [settings.public_url.rstrip("/")]
 
 
+def test_info_names_the_licence(document: dict[str, Any]) -> None:
+    """redocly's recommended rules want it; the package is MIT (pyproject.toml)."""
+    assert document["info"]["license"] == {"name": "MIT", "identifier": "MIT"}
+
+
 def _zone_parameters(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         parameter

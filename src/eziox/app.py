@@ -254,6 +254,7 @@ def _document(app: FastAPI, settings: Settings) -> None:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                license_info={"name": "MIT", "identifier": "MIT"},
                 servers=[{"url": settings.public_url.rstrip("/"), "description": "This server"}],
                 # One schema per model: what a request sends and a response answers have the
                 # same shape here, and generators refuse `Model-Input`/`Model-Output` pairs.
