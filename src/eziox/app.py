@@ -37,6 +37,7 @@ from eziox.errors import (
     is_service_unavailable,
 )
 from eziox.groups.api import router as groups_router
+from eziox.idempotency import IdempotencyLayer
 from eziox.kit.responses import JSONBytes
 from eziox.kit.slashes import relative_slash_redirects
 from eziox.links.api import router as links_router
@@ -80,8 +81,8 @@ Pro 5,000 · Creator 10,000 · Lifetime 10,000); every authenticated response ca
 
 Guides: [quickstart](/docs/quickstart.md) · [keys and permissions](/docs/keys-and-permissions.md)
 · [rate limits](/docs/rate-limits.md) · [errors](/docs/errors.md) ·
-[pagination](/docs/pagination.md) · [analytics](/docs/analytics.md) ·
-[webhooks](/docs/webhooks.md)
+[idempotent retries](/docs/idempotency.md) · [pagination](/docs/pagination.md) ·
+[analytics](/docs/analytics.md) · [webhooks](/docs/webhooks.md)
 """
 
 
@@ -198,6 +199,8 @@ def _add_middleware(app: FastAPI, settings: Settings, state: AppState) -> None:
     # Added last = outermost: RequestContext wraps the gate, which wraps the read cache and
     # the body reader, which wrap the routes (the gate refuses unauthenticated /v1 calls
     # before any body; the cache replays only what an authenticated, counted call may see).
+    # Innermost, the idempotency layer sees whole bodies of authenticated POSTs.
+    app.add_middleware(IdempotencyLayer, db=state.db)
     app.add_middleware(
         BodyReader,
         max_body=settings.max_body_bytes,

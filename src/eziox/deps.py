@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from eziox.config import Settings
+from eziox.idempotency import held_claim
 from eziox.state import AppState
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,7 +34,19 @@ def app_settings(connection: HTTPConnection) -> Settings:
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's session; committed once after the handler returns, before the response."""
     database = app_state(request).db
-    async with database.session(write=request.method not in _READ_METHODS) as session:
+    write = request.method not in _READ_METHODS
+    claim = held_claim(request.scope) if write else None
+    if claim is not None:
+        # A POST with an Idempotency-Key: committed with its stored answer (eziox.idempotency).
+        session = await claim.open_session()
+        try:
+            yield session
+        except BaseException:
+            await claim.close_session()
+            raise
+        claim.defer(session)
+        return
+    async with database.session(write=write) as session:
         yield session
         await database.commit(session)
 

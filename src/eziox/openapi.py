@@ -17,6 +17,8 @@ def operation_id(route: APIRoute) -> str:
     first, *rest = route.name.split("_")
     return first + "".join(word.capitalize() for word in rest)
 
+from eziox.idempotency.openapi import document_idempotency
+
 
 class ErrorDetail(BaseModel):
     field: str
@@ -108,6 +110,7 @@ def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     Every authenticated response carries X-RateLimit-* (all but 401); request validation
     answers the envelope, not FastAPI's default `{"detail": …}` (which is removed).
     """
+    document_idempotency(schema)
     for path, operations in schema.get("paths", {}).items():
         if not path.startswith("/v1"):
             continue

@@ -8,6 +8,7 @@ test_retries.py.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -185,8 +186,28 @@ def test_503_is_retried_only_for_safe_requests(sleeps: list[float]) -> None:
     assert (len(seen), sleeps) == (2, [1.0])
     handler, seen = scripted(unavailable)
     with pytest.raises(EzioxError):
-        client(handler).links.create("T", "https://example.com")
+        client(handler).links.update("lnk_1", title="T")
     assert len(seen) == 1
+
+
+def test_every_post_sends_one_idempotency_key_and_reuses_it_on_retries(
+    sleeps: list[float],
+) -> None:
+    unavailable = envelope(503, "SERVICE_UNAVAILABLE", "Retry shortly.", retryAfter=1)
+    limited = envelope(429, "RATE_LIMIT_EXCEEDED", "Too many requests.", retryAfter=2)
+    handler, seen = scripted(unavailable, limited, httpx.Response(201, json=LINK))
+    eziox = client(handler)
+    eziox.links.create("T", "https://example.com")
+    keys = {request.headers["idempotency-key"] for request in seen}
+    assert (len(seen), sleeps, len(keys)) == (3, [1.0, 2.0], 1)
+    assert uuid.UUID(keys.pop()).version == 4
+    handler, again = scripted(httpx.Response(201, json=LINK))
+    eziox = client(handler)
+    eziox.links.create("T", "https://example.com")  # the same call once more: a new key
+    assert again[0].headers["idempotency-key"] != seen[0].headers["idempotency-key"]
+    handler, reads = scripted(httpx.Response(200, json=LINK))
+    client(handler).links.get("lnk_1")
+    assert "idempotency-key" not in reads[0].headers
 
 
 async def test_async_client_shares_the_retry_rules(sleeps: list[float]) -> None:

@@ -152,7 +152,7 @@ async def test_timeouts() -> None:
         assert (caught.value.code, caught.value.status) == ("TIMEOUT", 0)
 
 
-async def test_only_safe_requests_are_resent_after_a_hang_up(
+async def test_only_safe_or_idempotent_requests_are_resent_after_a_hang_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(_core, "BACKOFF_BASE", 0.01)
@@ -162,8 +162,12 @@ async def test_only_safe_requests_are_resent_after_a_hang_up(
                 await eziox.links.list()
             assert (caught.value.code, len(accepted)) == ("CONNECTION_ERROR", 3)
             accepted.clear()
+            with pytest.raises(EzioxError) as caught:  # a POST: its Idempotency-Key goes again
+                await eziox.links.create("Again", "https://example.com")
+            assert (caught.value.code, len(accepted)) == ("CONNECTION_ERROR", 3)
+            accepted.clear()
             with pytest.raises(EzioxError) as caught:
-                await eziox.links.create("Once", "https://example.com")
+                await eziox.links.update("lnk_1", title="Once")
             assert (caught.value.code, len(accepted)) == ("CONNECTION_ERROR", 1)
 
 

@@ -5,8 +5,9 @@ OpenAPI `security` scopes name that permission must answer 403 FORBIDDEN naming 
 refusal the gate makes before it looks at permissions: 401 when the coverage phase sends no
 or a broken key, 413/415 for bodies it will not read; and 422 for a body that is not JSON
 at all, which FastAPI refuses while reading it, before dependencies run; and 404/422 for
-control codes in the path or query, which the outermost middleware refuses first), and
-every other operation must never answer 403 for it.
+control codes in the path or query, which the outermost middleware refuses first; and the
+422/409 of a malformed or reused `Idempotency-Key`, refused before routing), and every
+other operation must never answer 403 for it.
 
 `iana-time-zone`, the format of the analytics `tz` parameter: drawn from the IANA zone names
 (the server accepts each of them, tests/test_openapi.py checks), so positive data is a zone
@@ -39,6 +40,12 @@ def _scopes(definition: Any) -> set[str]:
     return scopes
 
 
+def _idempotency_refusal(response: Any) -> bool:
+    if response.status_code not in (409, 422):
+        return False
+    return "Idempotency-Key" in response.text
+
+
 def _not_json(response: Any) -> bool:
     if response.status_code != 422:
         return False
@@ -56,7 +63,7 @@ def refused_without_permission(ctx: Any, response: Any, case: Any) -> bool | Non
     needed = missing in _scopes(case.operation.definition.raw)
     status = response.status_code
     if needed:
-        if status in BEFORE_ROUTING or _not_json(response):
+        if status in BEFORE_ROUTING or _not_json(response) or _idempotency_refusal(response):
             return None
         if status in (404, 422) and _CONTROL.search(str(response.request.url)):
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -33,6 +34,9 @@ USER_AGENT = f"eziox-python/{__version__}"
 
 # Only these are retried after a transport failure or a 503: sending them twice is harmless.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# These carry an Idempotency-Key (one per call, the same on every retry), which makes them
+# as safe to send again: the server runs a call once and replays its answer.
+IDEMPOTENT_METHODS = frozenset({"POST"})
 BACKOFF_BASE = 0.5  # seconds before the first retry when the server names no wait
 
 # For answers without the JSON envelope (a proxy's 502 page, say).
@@ -63,10 +67,16 @@ class Operation(Generic[T]):
     parse: Callable[[httpx.Response], T]
     params: Mapping[str, str] = field(default_factory=dict)
     body: Mapping[str, Any] | None = None
+    idempotency_key: str | None = None  # a fresh UUID4 for every POST call
+
+    def __post_init__(self) -> None:
+        if self.idempotency_key is None and self.method in IDEMPOTENT_METHODS:
+            object.__setattr__(self, "idempotency_key", str(uuid.uuid4()))
 
     @property
     def safe(self) -> bool:
-        return self.method in SAFE_METHODS
+        """Harmless to send again: a read, or a call the server will not run twice."""
+        return self.method in SAFE_METHODS or self.idempotency_key is not None
 
 
 @dataclass(frozen=True)
@@ -126,16 +136,19 @@ class Engine:
         self.rate_limit: RateLimit | None = None
 
     def request(self, operation: Operation[Any]) -> httpx.Request:
+        headers = {
+            "Authorization": f"Bearer {self.config.api_key}",
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
+        if operation.idempotency_key is not None:
+            headers["Idempotency-Key"] = operation.idempotency_key
         return httpx.Request(
             operation.method,
             self.config.base_url + operation.path,
             params=dict(operation.params),
             json=operation.body,
-            headers={
-                "Authorization": f"Bearer {self.config.api_key}",
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-            },
+            headers=headers,
             extensions={"timeout": self.config.timeout.as_dict()},
         )
 

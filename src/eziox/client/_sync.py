@@ -45,7 +45,8 @@ class Eziox:
     ``api_key`` defaults to ``EZIOX_API_KEY`` and ``base_url`` to ``EZIOX_BASE_URL`` or
     ``http://127.0.0.1:8000``. Every failure raises ``EzioxError``. A 429 is retried after
     the ``Retry-After`` the server names (at most ``max_retries`` times, and only when that
-    is at most ``max_retry_wait`` seconds); GETs are also retried after connection failures.
+    is at most ``max_retry_wait`` seconds); GETs and POSTs (which carry an Idempotency-Key,
+    the same on every retry) are also retried after a 503 or a failed connection.
     """
 
     def __init__(

@@ -10,6 +10,7 @@ from eziox.models.billing import BillingCustomer, StripeEvent
 from eziox.models.domain import Domain
 from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventBatch, EventInbox
 from eziox.models.follow import Follow
+from eziox.models.idempotency_key import IdempotencyKey
 from eziox.models.link import Link, LinkGroup
 from eziox.models.mail import OutgoingMail
 from eziox.models.password_reset import PasswordReset
@@ -42,6 +43,7 @@ __all__ = [
     "EventInbox",
     "Follow",
     "HourlyStat",
+    "IdempotencyKey",
     "Link",
     "LinkGroup",
     "OutgoingMail",

@@ -27,6 +27,7 @@ PAGE = """<!doctype html>
 Guides: <a href="/docs/quickstart.md">quickstart</a>,
 <a href="/docs/keys-and-permissions.md">keys</a>,
 <a href="/docs/rate-limits.md">rate limits</a>, <a href="/docs/errors.md">errors</a>,
+<a href="/docs/idempotency.md">idempotent retries</a>,
 <a href="/docs/pagination.md">pagination</a>, <a href="/docs/analytics.md">analytics</a>,
 <a href="/docs/sdk-and-cli.md">SDK and CLI</a>,
 <a href="/docs/webhooks.md">webhooks</a>,
