@@ -134,20 +134,24 @@ async def test_a_failed_answer_is_not_stored_and_a_retry_runs(
     app: FastAPI, caller: Caller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = str(uuid.uuid4())
-    real_commit = state_of(app).db.commit
-    calls = 0
+    db = state_of(app).db
+    real_commit, real_finish = db.commit, layer.repository.finish
 
-    async def failing_once(session: Any) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
+    async def finish_marked(session: Any, request: Any, answer: Any) -> None:
+        session.info["fail_commit"] = True
+        await real_finish(session, request, answer)
+
+    async def failing_commit(session: Any) -> None:  # the commit of the work and its answer
+        if session.info.pop("fail_commit", False):
             raise ConnectionError("database went away")
         await real_commit(session)
 
-    monkeypatch.setattr(state_of(app).db, "commit", failing_once)
+    monkeypatch.setattr(layer.repository, "finish", finish_marked)
+    monkeypatch.setattr(db, "commit", failing_commit)
     failed = await create(caller, key)
-    monkeypatch.setattr(state_of(app).db, "commit", real_commit)
+    monkeypatch.setattr(db, "commit", real_commit)
     assert failed.status_code == 503, failed.text
+    assert failed.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
     assert await link_count(caller) == 0  # the work rolled back with its answer
     retried = await create(caller, key)
     assert retried.status_code == 201
@@ -218,3 +222,14 @@ async def test_gets_and_requests_without_a_key_are_untouched(caller: Caller) -> 
     assert (await caller.post("/v1/links", json=LINK)).status_code == 201
     assert (await caller.post("/v1/links", json=LINK)).status_code == 201
     assert await link_count(caller) == 2
+
+
+async def test_a_long_query_is_told_apart_from_another(caller: Caller) -> None:
+    key = str(uuid.uuid4())
+    long = "x" * 3000
+    first = await caller.post(f"/v1/links?a={long}1", json=LINK, headers=keyed(key))
+    assert first.status_code == 201, first.text
+    again = await caller.post(f"/v1/links?a={long}1", json=LINK, headers=keyed(key))
+    assert again.headers["idempotent-replayed"] == "true"
+    other = await caller.post(f"/v1/links?a={long}2", json=LINK, headers=keyed(key))
+    assert other.status_code == 409

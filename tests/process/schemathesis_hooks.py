@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -30,6 +31,16 @@ _CONTROL = re.compile(r"%(?:[01][0-9a-fA-F]|7[fF])|[\x00-\x1f\x7f]")
 schemathesis.openapi.format(
     "iana-time-zone", st.sampled_from(sorted(available_timezones() - {"Factory", "localtime"}))
 )
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    phase = getattr(getattr(case, "meta", None), "phase", None)
+    if getattr(phase, "name", None) != "stateful" or not case.headers:
+        return
+    for name in list(case.headers):
+        if name.lower() == "idempotency-key":
+            case.headers[name] = str(uuid.uuid4())
 
 
 def _scopes(definition: Any) -> set[str]:

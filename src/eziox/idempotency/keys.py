@@ -9,6 +9,7 @@ from eziox.errors import ValidationFailed
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
+MAX_TARGET = 2048  # the column's length
 # 1 to 255 printable ASCII characters; no space first or last (HTTP strips them anyway).
 PATTERN = r"^[!-~](?:[ -~]{0,253}[!-~])?$"
 RULE = "must be 1 to 255 printable ASCII characters, with no space first or last"
@@ -41,5 +42,9 @@ def parse_key(values: list[bytes]) -> str:
 def describe(
     account_id: str, key: str, method: str, path: str, query: bytes, body: bytes
 ) -> IdempotentRequest:
+    """The request as compared with the key's first one: its target and its body's digest."""
     target = f"{method} {path}" + (f"?{query.decode('latin-1')}" if query else "")
+    if len(target) > MAX_TARGET:  # still told apart from any other target, in the column
+        digest = hashlib.sha256(target.encode()).hexdigest()
+        target = f"{target[: MAX_TARGET - 66]}…#{digest}"
     return IdempotentRequest(account_id, key, target, hashlib.sha256(body).hexdigest())
