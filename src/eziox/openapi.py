@@ -10,14 +10,14 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
 from starlette.routing import BaseRoute
 
+from eziox.idempotency.openapi import document_idempotency
+
 
 def operation_id(route: APIRoute) -> str:
     """The published `operationId`: the route function's name in camelCase (`list_links` →
     `listLinks`), so generated clients get one stable method name per route."""
     first, *rest = route.name.split("_")
     return first + "".join(word.capitalize() for word in rest)
-
-from eziox.idempotency.openapi import document_idempotency
 
 
 class ErrorDetail(BaseModel):

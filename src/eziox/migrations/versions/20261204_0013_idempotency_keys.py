@@ -1,7 +1,7 @@
 """idempotency keys of POST requests
 
-Revision ID: 20261204_0011
-Revises: 20261204_0010
+Revision ID: 20261204_0013
+Revises: 20261204_0012
 Create Date: 2026-12-04 05:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261204_0011"
-down_revision: str | None = "20261204_0010"
+revision: str = "20261204_0013"
+down_revision: str | None = "20261204_0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
