@@ -26,6 +26,7 @@ from eziox.auth.gate import ApiGate
 from eziox.billing.api import MAX_EVENT_BYTES
 from eziox.billing.api import router as stripe_router
 from eziox.bodies import BodyReader
+from eziox.conditional import Conditional
 from eziox.config import Settings, load_settings
 from eziox.domains.api import router as domains_router
 from eziox.domains.api import tls_router
@@ -213,6 +214,7 @@ def _add_middleware(app: FastAPI, settings: Settings, state: AppState) -> None:
         recorder=state.recorder,
         size=settings.page_cache_size,
     )
+    app.add_middleware(Conditional)  # tags GET answers (replays carry theirs), If-Match
     app.add_middleware(
         ApiGate, keys=state.keys, limiter=state.limiter, max_body=settings.max_body_bytes
     )

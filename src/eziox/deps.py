@@ -14,7 +14,9 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
+from eziox.conditional import STALE
 from eziox.config import Settings
+from eziox.errors import PreconditionFailed
 from eziox.idempotency import held_claim
 from eziox.state import AppState
 
@@ -32,7 +34,12 @@ def app_settings(connection: HTTPConnection) -> Settings:
 
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session; committed once after the handler returns, before the response."""
+    """The request's session; committed once after the handler returns, before the response.
+
+    A request whose If-Match did not hold (`eziox.conditional`) ran to this point so that
+    its own refusals (403, 422, 404, 409) came first, as RFC 9110 orders them; it answers
+    412 here and its transaction is rolled back: nothing changes.
+    """
     database = app_state(request).db
     write = request.method not in _READ_METHODS
     claim = held_claim(request.scope) if write else None
@@ -48,6 +55,8 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         return
     async with database.session(write=write) as session:
         yield session
+        if request.scope.get("state", {}).get(STALE):
+            raise PreconditionFailed()
         await database.commit(session)
 
 

@@ -89,6 +89,15 @@ class Conflict(EzioxError):
     default_message = "The request conflicts with the current state."
 
 
+class PreconditionFailed(EzioxError):
+    status = 412
+    code = "PRECONDITION_FAILED"
+    default_message = (
+        "The resource changed since you read it (If-Match does not hold its current ETag); "
+        "read it again and retry."
+    )
+
+
 class PayloadTooLarge(EzioxError):
     status = 413
     code = "PAYLOAD_TOO_LARGE"

@@ -57,6 +57,7 @@ _DESCRIPTIONS = {
     403: "The key lacks the permission this endpoint needs",
     404: "Resource not found",
     409: "Conflict with the current state",
+    412: "If-Match does not hold the resource's current ETag: nothing was changed",
     413: "Request body too large",
     415: "Request body is not JSON",
     422: "Validation error",
@@ -103,6 +104,49 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 _ENVELOPE_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 
+_ETAG = {
+    "ETag": {
+        "description": "Strong tag of this exact body; send it back in If-None-Match or If-Match",
+        "schema": {"type": "string"},
+    }
+}
+
+
+def _condition(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+def _add_conditions(method: str, operation: dict[str, Any], responses: dict[str, Any]) -> None:
+    """Conditional requests (eziox.conditional): ETag/If-None-Match/304 on GETs, If-Match/412
+    on PATCH and DELETE."""
+    parameters = operation.setdefault("parameters", [])
+    if method == "get":
+        parameters.append(_condition(
+            "If-None-Match",
+            "ETags you hold (`*`, a list, `W/` allowed): 304 with no body if one is current",
+        ))  # fmt: skip
+        if "200" in responses:
+            responses["200"].setdefault("headers", {}).update(_ETAG)
+        responses["304"] = {
+            "description": "Not modified: your ETag is current",
+            "headers": {**_ETAG},
+        }
+    elif method in ("patch", "delete"):
+        parameters.append(_condition(
+            "If-Match",
+            "The ETag the GET of this resource gave you (or `*`): 412 if it changed since",
+        ))  # fmt: skip
+        responses["412"] = {
+            "description": _DESCRIPTIONS[412],
+            "content": {"application/json": {"schema": _ENVELOPE_REF}},
+        }
+
 
 def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     """Make the document say what the server does on every /v1 operation.
@@ -114,8 +158,9 @@ def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     for path, operations in schema.get("paths", {}).items():
         if not path.startswith("/v1"):
             continue
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            _add_conditions(method, operation, responses)
             if "422" in responses:
                 responses["422"] = {
                     "description": _DESCRIPTIONS[422],

@@ -10,6 +10,9 @@ while all of these hold:
 - no click of the account was committed by this process since;
 - it is younger than `REVALIDATE_AFTER` (clicks counted by other instances, schedules).
 
+Each answer is stored with its `ETag` (hashed once, when stored): replays carry it, and
+`eziox.conditional` (outside this layer) answers 304 from it without hashing again.
+
 It runs inside the API gate: every replay is authenticated, counted against the account's
 rate limit and carries its headers, like any other answer. Only a query string the route
 itself answered with 200 is ever replayed, so validation errors are never cached.
@@ -28,6 +31,7 @@ from eziox.analytics.recorder import Recorder
 from eziox.auth.gate import PRINCIPAL
 from eziox.auth.principal import Principal
 from eziox.auth.scopes import Permission
+from eziox.conditional import etag_of
 from eziox.pages.cache import REVALIDATE_AFTER, PageVersions
 
 # Path -> the permission its route declares (the route still checks it on every miss).
@@ -135,7 +139,11 @@ def _replayable(scope: Scope) -> Principal | None:
 
 
 class _Kept:
-    """Passes a response on while keeping a copy of a plain 200 answer."""
+    """Keeps a copy of a plain 200 answer, tagged once with its ETag, and passes it on.
+
+    The 200's start waits for the whole body (one message for these JSON answers) so that
+    the tag goes out with it: replays carry the stored tag and are never hashed again.
+    """
 
     def __init__(self, send: Send) -> None:
         self._send = send
@@ -148,7 +156,16 @@ class _Kept:
         if message["type"] == "http.response.start":
             self._ok = message["status"] == 200
             self.headers = list(message.get("headers", []))
+            if self._ok:
+                return
         elif message["type"] == "http.response.body" and self._ok:
             self.body += message.get("body", b"")
-            self.complete = not message.get("more_body", False)
+            if message.get("more_body", False):
+                return
+            self.complete = True
+            self.headers.append((b"etag", etag_of(self.body)))
+            await self._send(
+                {"type": "http.response.start", "status": 200, "headers": self.headers}
+            )
+            message = {"type": "http.response.body", "body": self.body}
         await self._send(message)

@@ -38,6 +38,7 @@ MISSING_PHASES = "examples,coverage,fuzzing" if FUZZING else "examples,fuzzing"
 FUZZ_MINIMUM = 2000  # cases over both tests when EZIOX_FUZZ_EXAMPLES is set (`make fuzz`)
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 ROOT = Path(__file__).resolve().parents[2]
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 # Checks that hold for a key lacking a permission; the positive-data ones expect a 2xx.
 REFUSAL_CHECKS = (
     "not_a_server_error,status_code_conformance,content_type_conformance,"
@@ -85,7 +86,7 @@ async def run_schemathesis(
         env["EZIOX_FUZZ_MISSING"] = missing
     process = await asyncio.create_subprocess_exec(
         # --url: the document's `servers` name the configured public URL, not this process.
-        SCHEMATHESIS, "run", f"{url}/openapi.json", "--url", url,
+        SCHEMATHESIS, "--config-file", str(CONFIG), "run", f"{url}/openapi.json", "--url", url,
         "--header", f"Authorization: Bearer {key}",
         "--max-examples", str(max_examples),
         "--workers", "1",

@@ -116,7 +116,7 @@ class ApiGate:
             return
         scope.setdefault("state", {})[PRINCIPAL] = principal
         self.keys.note_use(principal)
-        await self.app(scope, receive, self._with_headers(send, extra))
+        await self.app(scope, receive, self._with_headers(send, extra, principal, hit))
 
     async def _admit(self, scope: Scope) -> tuple[Principal, Hit]:
         ip = client_ip(scope)
@@ -162,16 +162,35 @@ class ApiGate:
             if media != b"application/json" and not media.endswith(b"+json"):
                 raise UnsupportedMediaType()
 
-    @staticmethod
-    def _with_headers(send: Send, extra: Iterable[tuple[bytes, bytes]]) -> Send:
+    def _with_headers(
+        self, send: Send, extra: Iterable[tuple[bytes, bytes]], principal: Principal, hit: Hit
+    ) -> Send:
         headers = list(extra)
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *headers]
+                added = headers
+                if message["status"] == 304:
+                    added = await self._refund(principal, hit) or headers
+                message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 
         return wrapped
+
+    async def _refund(self, principal: Principal, hit: Hit) -> list[tuple[bytes, bytes]]:
+        """A 304 is free: give its hit back, in the window it was counted in.
+
+        The hit was counted before the route ran (only the answer tells a 304), so for that
+        moment the account's count is one higher; the refund is one atomic decrement of the
+        same window's counter, so no request is ever let through beyond the limit.
+        """
+        try:
+            await self.limiter.refund(principal.account_id, hit.reset)
+        except (RedisError, OSError):
+            log.warning("could not refund a 304's rate-limit hit", exc_info=True)
+            return []
+        remaining = max(0, principal.limit - hit.count + 1)
+        return _rate_headers(principal.limit, remaining, hit.reset)
 
     async def _reject(
         self,

@@ -31,6 +31,13 @@ class Limiter(Protocol):
     async def hit(self, account_id: str, generation: str) -> Hit:
         """Count one request for the account unless the key-cache generation is stale."""
 
+    async def refund(self, account_id: str, reset: int) -> None:
+        """Give back one request counted in the window ending at ``reset`` (a 304 answered).
+
+        Only that window's count moves (never below zero): a window that has ended since is
+        left alone, and the next one is never touched.
+        """
+
     async def usage(self, account_id: str) -> tuple[int, int]:
         """(requests counted in the current window, reset time) without counting."""
 

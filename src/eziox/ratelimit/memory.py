@@ -57,6 +57,11 @@ class MemoryLimiter:
             self._forget_old(self._counts, start)
         return Hit(count=count, reset=reset, generation=current)
 
+    async def refund(self, account_id: str, reset: int) -> None:
+        seen_start, count = self._counts.get(account_id, (0, 0))
+        if seen_start == reset - self.window and count > 0:
+            self._counts[account_id] = (seen_start, count - 1)
+
     async def usage(self, account_id: str) -> tuple[int, int]:
         start, reset = window_bounds(self.window)
         seen_start, count = self._counts.get(account_id, (start, 0))

@@ -75,6 +75,10 @@ class RedisLimiter:
             return Hit(generation=current, stale=True)
         return Hit(count=count, reset=reset, generation=current)
 
+    async def refund(self, account_id: str, reset: int) -> None:
+        # One atomic DECR-if-positive on that window's own key: exact across instances.
+        await self._uncount(keys=[self._counter_key(account_id, reset - self.window)])
+
     async def usage(self, account_id: str) -> tuple[int, int]:
         start, reset = window_bounds(self.window)
         value = await self.client.get(self._counter_key(account_id, start))
