@@ -223,8 +223,13 @@ _BY_STATUS: dict[int, type[EzioxError]] = {
 
 
 def _allowed(request: Request) -> str:
-    """Every method some route serves at this path (Starlette names only the first route's)."""
+    """Every method some route serves at this path (Starlette names only the first route's).
+
+    A fixed path wins over a pattern that also matches it: `/v1/links/order` is its own
+    resource (PUT), not a link whose id is "order".
+    """
     methods: set[str] = set()
+    fixed: set[str] = set()
     pending = list(request.app.router.routes)
     while pending:
         route = pending.pop()
@@ -233,9 +238,12 @@ def _allowed(request: Request) -> str:
         nested = getattr(getattr(route, "original_router", route), "routes", None)
         if nested is not None and not hasattr(route, "methods"):
             pending.extend(nested)  # an included router (newer FastAPI wraps them)
-        else:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
+            continue
+        served = getattr(route, "methods", None) or set()
+        methods |= served
+        if not getattr(route, "param_convertors", None):
+            fixed |= served
+    return ", ".join(sorted(fixed or methods))
 
 
 def _wants_page(request: Request) -> bool:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from eziox.auth.guard import LinksDelete, LinksRead, LinksWrite
 from eziox.deps import DbSession
 from eziox.groups import service
-from eziox.groups.schemas import GroupCreate, GroupUpdate
+from eziox.groups.schemas import GroupCreate, GroupOrder, GroupUpdate
 from eziox.groups.views import Group, GroupList, group_list_view, group_view
 from eziox.kit.responses import JSONBytes
 from eziox.openapi import error_responses
@@ -33,6 +33,19 @@ async def create_group(principal: LinksWrite, session: DbSession, body: GroupCre
     """Create a group at the end of your groups; put links in it with their `groupId`."""
     group = await service.create_group(session, principal.account_id, body)
     return JSONBytes(group_view(group), status_code=201)
+
+
+@router.put(
+    "/order",
+    response_model=GroupList,
+    responses=error_responses(401, 403, 413, 415, 422, 429),
+)
+async def reorder_groups(principal: LinksWrite, session: DbSession, body: GroupOrder) -> Response:
+    """Set the whole order at once: `ids` names every one of your groups exactly once (422
+    naming what is missing, unknown or repeated otherwise); answers the groups in the new order.
+    """
+    groups = await service.reorder_groups(session, principal.account_id, body.ids)
+    return JSONBytes(group_list_view(groups))
 
 
 @router.patch(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from eziox.kit.numbers import Position
 from eziox.kit.text import trimmed, trimmed_schema
@@ -32,3 +32,13 @@ class GroupUpdate(BaseModel):
 
     title: Annotated[Title | None, WithJsonSchema(trimmed_schema(100))] = None
     order: Position = None
+
+
+class GroupOrder(BaseModel):
+    """The whole new order: every one of your group ids exactly once, first to last."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"example": {"ids": ["grp_2", "grp_1"]}}
+    )
+
+    ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=10_000)

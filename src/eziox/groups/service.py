@@ -8,9 +8,11 @@ from eziox.errors import NotFound, ValidationFailed
 from eziox.groups.repository import GroupRepository
 from eziox.groups.schemas import GroupCreate, GroupUpdate
 from eziox.kit.ids import new_id
-from eziox.kit.ordering import move
+from eziox.kit.ordering import OrderMismatch, check_whole_order, move
 from eziox.links.repository import LinkRepository
+from eziox.links.service import order_refused
 from eziox.models import LinkGroup
+from eziox.pages.changes import page_changed
 
 
 async def list_groups(session: AsyncSession, account_id: str) -> list[LinkGroup]:
@@ -61,3 +63,21 @@ async def delete_group(session: AsyncSession, account_id: str, group_id: str) ->
     position = group.position
     await repository.delete(group)
     await repository.shift(start=position + 1, end=2**31 - 1, by=-1)
+
+
+async def reorder_groups(session: AsyncSession, account_id: str, ids: list[str]) -> list[LinkGroup]:
+    """Set the whole order of the groups at once (positions 0..n-1 as listed)."""
+    await LinkRepository(session, account_id).lock_account()
+    groups = {group.id: group for group in await GroupRepository(session, account_id).all()}
+    try:
+        check_whole_order(ids, list(groups))
+    except OrderMismatch as error:
+        raise order_refused(error, "groups") from None
+    moved = [groups[id_] for position, id_ in enumerate(ids) if groups[id_].position != position]
+    for position, id_ in enumerate(ids):
+        groups[id_].position = position
+    page_changed(session, account_id)
+    await session.flush()
+    for group in moved:
+        await session.refresh(group)
+    return [groups[id_] for id_ in ids]

@@ -1,4 +1,5 @@
-"""Dense 0..n-1 positions: moving one row shifts the ones in between (links, groups)."""
+"""Dense 0..n-1 positions: moving one row shifts the ones in between (links, groups); a whole
+new order names every row exactly once."""
 
 from __future__ import annotations
 
@@ -26,3 +27,26 @@ async def move(repository: OrderedRows, row: Positioned, target: int) -> None:
     else:
         await repository.shift(start=target, end=source - 1, by=1)
     row.position = target
+
+
+class OrderMismatch(ValueError):
+    """A requested whole order that is not exactly the current rows, each once."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems  # (id, what is wrong with it)
+        super().__init__("; ".join(f"{id_}: {what}" for id_, what in problems))
+
+
+def check_whole_order(requested: list[str], current: list[str]) -> None:
+    """``requested`` must name every id of ``current`` exactly once and nothing else."""
+    known, seen = set(current), set[str]()
+    problems: list[tuple[str, str]] = []
+    for id_ in requested:
+        if id_ not in known:
+            problems.append((id_, "unknown (not one of yours)"))
+        elif id_ in seen:
+            problems.append((id_, "repeated"))
+        seen.add(id_)
+    problems += [(id_, "missing") for id_ in current if id_ not in seen]
+    if problems:
+        raise OrderMismatch(problems)

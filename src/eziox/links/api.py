@@ -12,7 +12,7 @@ from eziox.auth.guard import LinksDelete, LinksRead, LinksWrite
 from eziox.deps import DbSession
 from eziox.kit.responses import JSONBytes
 from eziox.links import service
-from eziox.links.schemas import LinkCreate, LinkStatus, LinkUpdate
+from eziox.links.schemas import LinkCreate, LinkOrder, LinkStatus, LinkUpdate
 from eziox.links.views import Link, LinkList, link_list_view, link_view, show_link
 from eziox.openapi import error_responses
 
@@ -52,6 +52,19 @@ async def create_link(principal: LinksWrite, session: DbSession, body: LinkCreat
     """
     link = await service.create_link(session, principal.account_id, body)
     return JSONBytes(link_view(link, clicks=0), status_code=201)
+
+
+@router.put(
+    "/order",
+    response_model=LinkList,
+    responses=error_responses(401, 403, 413, 415, 422, 429),
+)
+async def reorder_links(principal: LinksWrite, session: DbSession, body: LinkOrder) -> Response:
+    """Set the whole order at once: `ids` names every one of your links exactly once (422
+    naming what is missing, unknown or repeated otherwise); answers the list in the new order.
+    """
+    page = await service.reorder_links(session, principal.account_id, body.ids)
+    return JSONBytes(orjson.dumps(link_list_view(page.links, page.total)))
 
 
 @router.get("/{link_id}", response_model=Link, responses=error_responses(401, 403, 404, 429))

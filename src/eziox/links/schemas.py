@@ -87,3 +87,13 @@ class LinkUpdate(BaseModel):
     startsAt: Timestamp | None = Field(None, description="`null` clears it")
     endsAt: Timestamp | None = Field(None, description="`null` clears it")
     sensitive: Annotated[bool | None, WithJsonSchema({"type": "boolean"})] = None
+
+
+class LinkOrder(BaseModel):
+    """The whole new order: every one of your link ids exactly once, first to last."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"example": {"ids": ["lnk_2", "lnk_1"]}}
+    )
+
+    ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=10_000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.groups.repository import GroupRepository
 from eziox.kit.ids import new_link_id
-from eziox.kit.ordering import move
+from eziox.kit.ordering import OrderMismatch, check_whole_order, move
 from eziox.kit.time import utcnow
 from eziox.links.repository import LinkRepository
 from eziox.links.schemas import LinkCreate, LinkStatus, LinkUpdate
 from eziox.links.views import link_view, show_link
 from eziox.models import Link
+from eziox.pages.changes import page_changed
 from eziox.webhooks import emit
 from eziox.webhooks.events import EventType
 
@@ -114,6 +116,35 @@ async def update_link(
     await session.refresh(link)
     await emit(session, account_id, EventType.LINK_UPDATED, lambda: show_link(session, link))
     return link
+
+
+def order_refused(error: OrderMismatch, noun: str) -> ValidationFailed:
+    """The 422 for a whole order that is not every one of the account's ``noun`` once."""
+    details = [{"field": "ids", "message": f"{id_}: {what}"} for id_, what in error.problems]
+    return ValidationFailed(
+        f"ids must name each of your {noun} exactly once: {error}", details=details
+    )
+
+
+async def reorder_links(session: AsyncSession, account_id: str, ids: list[str]) -> LinkPage:
+    """Set the whole order at once (positions 0..n-1 as listed); one `link.updated` per moved
+    link, as a move by PATCH emits for the link it moves."""
+    repository = LinkRepository(session, account_id)
+    await repository.lock_account()
+    links = {link.id: link for link in await repository.all()}
+    try:
+        check_whole_order(ids, list(links))
+    except OrderMismatch as error:
+        raise order_refused(error, "links") from None
+    moved = [links[id_] for position, id_ in enumerate(ids) if links[id_].position != position]
+    for position, id_ in enumerate(ids):
+        links[id_].position = position
+    page_changed(session, account_id)
+    await session.flush()
+    for link in moved:
+        await session.refresh(link)
+        await emit(session, account_id, EventType.LINK_UPDATED, partial(show_link, session, link))
+    return await list_links(session, account_id, limit=max(1, len(ids)), offset=0, active=None)
 
 
 async def ensure_group(session: AsyncSession, account_id: str, group_id: str) -> None:
