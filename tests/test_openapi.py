@@ -21,8 +21,8 @@ from tests.test_errors import assert_envelope
 # change them silently, so a new or renamed operation is added here on purpose.
 OPERATION_IDS = {
     "getProfile", "updateProfile",
-    "listLinks", "createLink", "getLink", "updateLink", "deleteLink",
-    "listGroups", "createGroup", "updateGroup", "deleteGroup",
+    "listLinks", "createLink", "getLink", "updateLink", "deleteLink", "reorderLinks",
+    "listGroups", "createGroup", "updateGroup", "deleteGroup", "reorderGroups",
     "exportAccount", "importAccount",
     "getAnalytics", "getLinkAnalytics", "getBreakdown",
     "listTemplates", "getTemplate", "applyTemplate",
