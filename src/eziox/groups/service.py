@@ -8,7 +8,7 @@ from eziox.errors import NotFound, ValidationFailed
 from eziox.groups.repository import GroupRepository
 from eziox.groups.schemas import GroupCreate, GroupUpdate
 from eziox.kit.ids import new_id
-from eziox.kit.ordering import OrderMismatch, check_whole_order, move
+from eziox.kit.ordering import OrderMismatch, move, renumber
 from eziox.links.repository import LinkRepository
 from eziox.links.service import order_refused
 from eziox.models import LinkGroup
@@ -70,12 +70,9 @@ async def reorder_groups(session: AsyncSession, account_id: str, ids: list[str])
     await LinkRepository(session, account_id).lock_account()
     groups = {group.id: group for group in await GroupRepository(session, account_id).all()}
     try:
-        check_whole_order(ids, list(groups))
+        moved = renumber(groups, ids)
     except OrderMismatch as error:
         raise order_refused(error, "groups") from None
-    moved = [groups[id_] for position, id_ in enumerate(ids) if groups[id_].position != position]
-    for position, id_ in enumerate(ids):
-        groups[id_].position = position
     page_changed(session, account_id)
     await session.flush()
     for group in moved:

@@ -3,7 +3,7 @@ new order names every row exactly once."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class OrderedRows(Protocol):
@@ -50,3 +50,16 @@ def check_whole_order(requested: list[str], current: list[str]) -> None:
     problems += [(id_, "missing") for id_ in current if id_ not in seen]
     if problems:
         raise OrderMismatch(problems)
+
+
+P = TypeVar("P", bound=Positioned)
+
+
+def renumber(rows: dict[str, P], ids: list[str]) -> list[P]:
+    """Give ``rows`` the positions 0..n-1 in the order ``ids`` names them (every row once,
+    else `OrderMismatch`); return the rows whose position changed."""
+    check_whole_order(ids, list(rows))
+    moved = [rows[id_] for position, id_ in enumerate(ids) if rows[id_].position != position]
+    for position, id_ in enumerate(ids):
+        rows[id_].position = position
+    return moved

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eziox.errors import Conflict, NotFound, ValidationFailed
 from eziox.groups.repository import GroupRepository
 from eziox.kit.ids import new_link_id
-from eziox.kit.ordering import OrderMismatch, check_whole_order, move
+from eziox.kit.ordering import OrderMismatch, move, renumber
 from eziox.kit.time import utcnow
 from eziox.links.repository import LinkRepository
 from eziox.links.schemas import LinkCreate, LinkStatus, LinkUpdate
@@ -133,12 +133,9 @@ async def reorder_links(session: AsyncSession, account_id: str, ids: list[str]) 
     await repository.lock_account()
     links = {link.id: link for link in await repository.all()}
     try:
-        check_whole_order(ids, list(links))
+        moved = renumber(links, ids)
     except OrderMismatch as error:
         raise order_refused(error, "links") from None
-    moved = [links[id_] for position, id_ in enumerate(ids) if links[id_].position != position]
-    for position, id_ in enumerate(ids):
-        links[id_].position = position
     page_changed(session, account_id)
     await session.flush()
     for link in moved:
