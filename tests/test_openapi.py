@@ -29,6 +29,7 @@ OPERATION_IDS = {
     "listWebhooks", "createWebhook", "getWebhook", "updateWebhook", "deleteWebhook",
     "rotateWebhookSecret", "testWebhook", "listWebhookDeliveries", "resendWebhookDelivery",
     "listDomains", "addDomain", "verifyDomain", "deleteDomain",
+    "getUsage",
 }  # fmt: skip
 CAMEL_CASE = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)*$")
 # Everything a Python/JSON value inside an example may be, but not a keyword to descend into.
@@ -84,7 +85,7 @@ def _zone_parameters(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_the_time_zone_is_a_formatted_string_not_an_enum(document: dict[str, Any]) -> None:
     parameters = _zone_parameters(document)
-    assert len(parameters) == 3  # the series, a link's series and the breakdowns
+    assert len(parameters) == 4  # the series, a link's series, the breakdowns and usage
     for parameter in parameters:
         schema = parameter["schema"]
         assert schema["type"] == "string"

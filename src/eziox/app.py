@@ -22,6 +22,7 @@ from eziox import __version__, migrate
 from eziox.accounts.api import router as profile_router
 from eziox.accounts.rules import RESERVED_USERNAMES
 from eziox.analytics.api import router as analytics_router
+from eziox.apikeys.api import router as usage_router
 from eziox.auth.gate import ApiGate
 from eziox.billing.api import MAX_EVENT_BYTES
 from eziox.billing.api import router as stripe_router
@@ -159,6 +160,7 @@ def _lifespan(
         if migrate_on_start:
             await prepare_database(state)
         state.rollup.start()
+        state.usage.start()
         if state.settings.webhook_worker:
             state.webhooks.start()
         if state.settings.mail_worker:
@@ -183,6 +185,7 @@ def _include_routes(app: FastAPI, state: AppState) -> None:
     app.include_router(templates_router)
     app.include_router(webhooks_router)
     app.include_router(domains_router)
+    app.include_router(usage_router)
     app.include_router(stripe_router)
     _add_health(app, state)
     app.include_router(tls_router)
@@ -216,7 +219,11 @@ def _add_middleware(app: FastAPI, settings: Settings, state: AppState) -> None:
     )
     app.add_middleware(Conditional)  # tags GET answers (replays carry theirs), If-Match
     app.add_middleware(
-        ApiGate, keys=state.keys, limiter=state.limiter, max_body=settings.max_body_bytes
+        ApiGate,
+        keys=state.keys,
+        limiter=state.limiter,
+        usage=state.usage,
+        max_body=settings.max_body_bytes,
     )
     app.add_middleware(RequestContext)
 

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     sign_up_limit: int = Field(default=10, ge=1, description="Sign-up attempts per IP per hour")
     rate_limit_window: int = Field(default=3600, ge=1, description="Seconds; the SPEC says 1 h")
     key_cache_size: int = Field(default=10_000, ge=0)
+    usage_flush_interval: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds between writes of API key usage counts"
+    )
     last_used_interval: int = Field(
         default=60, ge=0, description="Seconds between last-used writes"
     )

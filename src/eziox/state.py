@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from eziox.analytics.recorder import Recorder
 from eziox.analytics.rollup import RollupWorker
+from eziox.apikeys.usage import UsageCounter
 from eziox.auth.keycache import KeyCache
 from eziox.config import Settings
 from eziox.db import Database
@@ -28,6 +29,7 @@ class AppState:
     webhooks: DeliveryWorker
     page_versions: PageVersions
     mail: MailWorker
+    usage: UsageCounter
 
     @classmethod
     def build(cls, settings: Settings) -> AppState:
@@ -42,7 +44,8 @@ class AppState:
         versions = PageVersions(_version_reader(db), size=settings.page_cache_size * 4)
         db.on_pages_changed = versions.forget  # a local commit: the next request reads anew
         mail = MailWorker(db, settings)
-        state = cls(settings, db, limiter, keys, recorder, rollup, webhooks, versions, mail)
+        usage = UsageCounter(db, interval=settings.usage_flush_interval)
+        state = cls(settings, db, limiter, keys, recorder, rollup, webhooks, versions, mail, usage)
         db.on_keys_changed = state.keys_changed
         return state
 
@@ -56,6 +59,7 @@ class AppState:
         await self.rollup.stop()
         await self.webhooks.stop()
         await self.mail.stop()
+        await self.usage.stop()
         await self.keys.drain()
         await self.limiter.close()
         await self.db.dispose()

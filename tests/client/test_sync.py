@@ -157,3 +157,30 @@ async def test_errors_are_mapped(settings: Settings, live: Server, account: Acco
             assert limited.rate_limit is not None  # every authenticated answer carries them
 
     await blocking(scenario)
+
+
+async def test_usage_per_key(account: Account) -> None:
+    def scenario() -> None:
+        with Eziox(account.key, base_url=account.url) as eziox:
+            before = eziox.usage(days=7)
+            for _ in range(3):
+                eziox.profile.get()
+            after = eziox.usage(days=7, tz="Europe/Berlin")
+            assert (after.days, after.timezone, len(after.keys)) == (7, "Europe/Berlin", 1)
+            key = after.keys[0]
+            assert key.requests - before.keys[0].requests == 4  # 3 reads and this report
+            assert key.status == "active"
+            assert key.key.startswith("ezx_")
+            assert [day.date for day in key.daily][-1] == after.to
+            assert len(key.daily) == 7
+            assert key.daily[0].date == after.from_
+            assert after.budget.limit == 1000
+            assert after.budget.used >= 5
+            assert key.current_hour.requests >= 5
+            assert key.current_hour.budget_share > 0
+            for bad in ({"days": 0}, {"days": 91}, {"tz": "Mars/Olympus"}):
+                with pytest.raises(EzioxError) as caught:
+                    eziox.usage(**bad)  # type: ignore[arg-type]
+                assert (caught.value.status, caught.value.code) == (422, "VALIDATION_ERROR")
+
+    await blocking(scenario)

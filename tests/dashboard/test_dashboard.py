@@ -165,6 +165,29 @@ async def test_api_tab_shows_hourly_usage(user: WebUser) -> None:
     assert "<strong>3</strong> of <strong>1000</strong>" in page.text
 
 
+async def test_api_tab_shows_usage_per_key(user: WebUser) -> None:
+    keys = []
+    for name, calls in (("Zapier", 4), ("Quiet", 0)):
+        created = await user.submit("/profile/keys", {"name": name, "perm:links:read": "on"})
+        key = re.search(r'<code id="new-key">([^<]+)</code>', created.text).group(1)  # type: ignore[union-attr]
+        keys.append(key)
+        for _ in range(calls):
+            await user.http.get("/v1/links", headers={"Authorization": f"Bearer {key}"})
+    page = (await user.http.get("/profile?tab=api")).text
+    table = page[
+        page.index('<table class="usage"') : page.index("</table>", page.index("usage-title"))
+    ]
+    rows = re.findall(r"<tr>\s*<td class=\"name\">(.*?)</tr>", table, re.S)
+    assert len(rows) == 2
+    zapier, quiet = (next(r for r in rows if r.startswith(name)) for name in ("Zapier", "Quiet"))
+    cells = re.findall(r"<td>(.*?)</td>", zapier, re.S)
+    assert cells[2:] == ["4", "4", "4 (0.4 %)", "0.4 %", "0"]  # 30 days, today, hour, peak, 429s
+    assert "to 4 today" in zapier  # the per-day chart's text
+    assert re.findall(r"<td>(.*?)</td>", quiet, re.S)[2:] == ["0", "0", "0 (0.0 %)", "0.0 %", "0"]
+    for key in keys:
+        assert key not in page
+
+
 async def test_profile_form(user: WebUser) -> None:
     saved = await user.submit(
         "/profile/update",

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eziox.apikeys import keyformat
+from eziox.apikeys.usage import UsageCounter
 from eziox.auth.keycache import KeyCache
 from eziox.auth.principal import Principal
 from eziox.errors import (
@@ -82,11 +83,19 @@ def _rate_headers(limit: int, remaining: int, reset: int) -> list[tuple[bytes, b
 
 class ApiGate:
     def __init__(
-        self, app: ASGIApp, *, keys: KeyCache, limiter: Limiter, max_body: int, prefix: str = "/v1"
+        self,
+        app: ASGIApp,
+        *,
+        keys: KeyCache,
+        limiter: Limiter,
+        usage: UsageCounter,
+        max_body: int,
+        prefix: str = "/v1",
     ) -> None:
         self.app = app
         self.keys = keys
         self.limiter = limiter
+        self.usage = usage
         self.max_body = max_body
         self.prefix = prefix
 
@@ -101,7 +110,9 @@ class ApiGate:
         try:
             principal, hit = await self._admit(scope)
             extra = _rate_headers(principal.limit, max(0, principal.limit - hit.count), hit.reset)
-            if hit.count > principal.limit:
+            limited = hit.count > principal.limit
+            self.usage.note(principal.account_id, principal.key_id, limited=limited)
+            if limited:
                 raise RateLimited(hit.reset - int(time.time()))
             self._check_body(scope)
         except EzioxError as error:
@@ -184,6 +195,7 @@ class ApiGate:
         moment the account's count is one higher; the refund is one atomic decrement of the
         same window's counter, so no request is ever let through beyond the limit.
         """
+        self.usage.note_not_modified(principal.account_id, principal.key_id)
         try:
             await self.limiter.refund(principal.account_id, hit.reset)
         except (RedisError, OSError):

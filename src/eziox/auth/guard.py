@@ -27,6 +27,13 @@ bearer_scheme = HTTPBearer(
 )
 
 
+def _caller(request: Request) -> Principal:
+    principal: Principal | None = request.scope.get("state", {}).get(PRINCIPAL)
+    if principal is None:  # only reachable if a route is mounted outside the gate
+        raise Unauthorized()
+    return principal
+
+
 def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """A dependency returning the caller, refusing keys without ``permission``."""
 
@@ -37,9 +44,7 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
             Security(bearer_scheme, scopes=[permission.value]),
         ],
     ) -> Principal:
-        principal: Principal | None = request.scope.get("state", {}).get(PRINCIPAL)
-        if principal is None:  # only reachable if a route is mounted outside the gate
-            raise Unauthorized()
+        principal = _caller(request)
         if permission.value not in principal.permissions:
             raise Forbidden(permission=permission.value)
         return principal
@@ -48,6 +53,15 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     return guard
 
 
+async def any_key(
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme, scopes=[])],
+) -> Principal:
+    """A dependency returning the caller, whatever its permissions (`GET /v1/usage`)."""
+    return _caller(request)
+
+
+AnyKey = Annotated[Principal, Depends(any_key)]
 # One alias per permission, the way routes ask for it: ``principal: LinksRead``.
 ProfileRead = Annotated[Principal, Depends(require(Permission.PROFILE_READ))]
 ProfileWrite = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]

@@ -22,6 +22,7 @@ from eziox.client.models import (
     BreakdownItem,
     DailyPoint,
     Dimension,
+    KeyUsage,
     Link,
     LinkAnalytics,
     LinkAnalyticsSummary,
@@ -37,6 +38,10 @@ from eziox.client.models import (
     Theme,
     ThemeColors,
     ThemeFonts,
+    Usage,
+    UsageBudget,
+    UsageDay,
+    UsageHour,
 )
 
 __all__ = [
@@ -50,6 +55,7 @@ __all__ = [
     "ErrorDetail",
     "Eziox",
     "EzioxError",
+    "KeyUsage",
     "Link",
     "LinkAnalytics",
     "LinkAnalyticsSummary",
@@ -65,4 +71,8 @@ __all__ = [
     "Theme",
     "ThemeColors",
     "ThemeFonts",
+    "Usage",
+    "UsageBudget",
+    "UsageDay",
+    "UsageHour",
 ]

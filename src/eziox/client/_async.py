@@ -34,6 +34,7 @@ from eziox.client.models import (
     ProfileUpdate,
     RateLimit,
     Template,
+    Usage,
 )
 
 T = TypeVar("T")
@@ -82,6 +83,10 @@ class AsyncEziox:
     ) -> AsyncIterator[Link]:
         """Every link in order, fetching pages of ``page_size`` as needed."""
         return self.links.iter(active=active, page_size=page_size)
+
+    async def usage(self, *, days: int = 30, tz: str = "UTC") -> Usage:
+        """Requests per key per day over ``days`` (1 to 90) and the hourly budget now."""
+        return await self._send(ops.get_usage(days=days, tz=tz))
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -21,6 +21,7 @@ from eziox.client.models import (
     Profile,
     ProfileUpdate,
     Template,
+    Usage,
 )
 
 T = TypeVar("T")
@@ -166,3 +167,10 @@ def get_template(template_id: str) -> Operation[Template]:
 
 def apply_template(template_id: str) -> Operation[Profile]:
     return Operation("POST", _path("templates", template_id, "apply"), _model(Profile))
+
+
+# Usage
+
+
+def get_usage(*, days: int, tz: str) -> Operation[Usage]:
+    return Operation("GET", _path("usage"), _model(Usage), params=_query(days=days, tz=tz))

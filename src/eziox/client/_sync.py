@@ -34,6 +34,7 @@ from eziox.client.models import (
     ProfileUpdate,
     RateLimit,
     Template,
+    Usage,
 )
 
 T = TypeVar("T")
@@ -80,6 +81,10 @@ class Eziox:
     def iter_links(self, *, active: bool | None = None, page_size: int = 100) -> Iterator[Link]:
         """Every link in order, fetching pages of ``page_size`` as needed."""
         return self.links.iter(active=active, page_size=page_size)
+
+    def usage(self, *, days: int = 30, tz: str = "UTC") -> Usage:
+        """Requests per key per day over ``days`` (1 to 90) and the hourly budget now."""
+        return self._send(ops.get_usage(days=days, tz=tz))
 
     def close(self) -> None:
         if self._owns_http:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 Period = Literal["7d", "30d", "90d", "1y"]
@@ -128,6 +128,50 @@ class Breakdown(ApiModel):
     dimension: str
     total: int
     items: list[BreakdownItem]
+
+
+class UsageDay(ApiModel):
+    date: dt.date
+    requests: int  # authenticated requests made with the key that day
+    limited: int = 0  # of those, answered 429
+    not_modified: int = 0  # of those, answered 304 (free)
+    peak_hour_share: float = 0.0  # the day's busiest hour, as a share of the hourly limit
+
+
+class UsageHour(ApiModel):
+    requests: int
+    budget_share: float  # of the account's hourly limit, 0..1
+
+
+class KeyUsage(ApiModel):
+    id: str
+    name: str
+    key: str  # masked
+    status: str  # active, expired or revoked
+    requests: int
+    limited: int = 0
+    not_modified: int = 0
+    current_hour: UsageHour
+    peak_hour_share: float = 0.0
+    daily: list[UsageDay]  # one entry per day of the period, oldest first, zero-filled
+
+
+class UsageBudget(ApiModel):
+    limit: int
+    used: int
+    remaining: int
+    share: float
+    resets_at: dt.datetime
+
+
+class Usage(ApiModel):
+    days: int
+    timezone: str = "UTC"
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    requests: int
+    budget: UsageBudget
+    keys: list[KeyUsage]
 
 
 class ThemeColors(ApiModel):

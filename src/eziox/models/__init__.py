@@ -11,6 +11,7 @@ from eziox.models.domain import Domain
 from eziox.models.event import CLICK, EVENTS, VIEW, Event, EventBatch, EventInbox
 from eziox.models.follow import Follow
 from eziox.models.idempotency_key import IdempotencyKey
+from eziox.models.key_usage import KeyUsage
 from eziox.models.link import Link, LinkGroup
 from eziox.models.mail import OutgoingMail
 from eziox.models.password_reset import PasswordReset
@@ -44,6 +45,7 @@ __all__ = [
     "Follow",
     "HourlyStat",
     "IdempotencyKey",
+    "KeyUsage",
     "Link",
     "LinkGroup",
     "OutgoingMail",

@@ -1,13 +1,15 @@
-"""The API keys tab (tab=api): keys, their permissions and this hour's usage, through the
-same services as `eziox keys`."""
+"""The API keys tab (tab=api): keys, their permissions and their usage (the report of
+`GET /v1/usage`), through the same services as `eziox keys`."""
 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eziox.apikeys.report import Budget, usage_report
 from eziox.apikeys.service import create_api_key, describe, list_api_keys, revoke_api_key
 from eziox.auth.scopes import Permission
 from eziox.billing.entitlements import entitlements
@@ -19,6 +21,8 @@ from eziox.web.sessions import SignedIn
 
 router = APIRouter(prefix="/profile", include_in_schema=False)
 TAB = "api"
+USAGE_DAYS = 30
+UTC = ZoneInfo("UTC")
 
 NOTICES = {"key-revoked": "Key revoked. It stopped working immediately."}
 
@@ -27,11 +31,24 @@ NOTICES = {"key-revoked": "Key revoked. It stopped working immediately."}
 async def api_tab(request: Request, user: SignedIn) -> dict[str, Any]:
     state = app_state(request)
     account = user.account
+    limit = entitlements(account.tier).hourly_api_limit
     async with state.db.session() as session:
         keys = [describe(k) for k in await list_api_keys(session, account.id)]
         used, reset = await state.limiter.usage(account.id)
-    limit = entitlements(account.tier).hourly_api_limit
-    return {"keys": keys, "usage": {"used": used, "limit": limit, "reset": reset}}
+        report = await usage_report(
+            session,
+            state.usage,
+            account.id,
+            days=USAGE_DAYS,
+            zone=UTC,
+            budget=Budget(limit=limit, used=used, reset=reset),
+        )
+    return {
+        "keys": keys,
+        "usage": {"used": used, "limit": limit, "reset": reset},
+        "key_usage": report["keys"],
+        "usage_days": USAGE_DAYS,
+    }
 
 
 @form_action(router, "/keys", tab=TAB)
